@@ -369,6 +369,7 @@ void build(Schema::Tables& t, std::string_view text) {
       if (p.type.kind == Kind::Flags && p.flags_param >= 0) fail(d.line, "conditional # parameter");
       c.params.push_back(std::move(p));
     }
+    if (c.params.size() > kMaxParams) fail(d.line, "more than " + std::to_string(kMaxParams) + " parameters");
     if (d.is_function) c.result = resolver.resolve(d.result, d.generics, d.line);
   }
   t.ids.build(t.combinators);

@@ -46,6 +46,10 @@ struct Param {
   std::string doc;
 };
 
+// The codec keeps per-parameter state in fixed arrays; the widest constructor of layer 223
+// (channelFull) has 67 parameters.
+inline constexpr std::size_t kMaxParams = 128;
+
 struct Combinator {
   std::uint32_t id = 0;
   bool has_id = true;  // false only for MTProto's id-less `message` (inside msg_container)
