@@ -153,8 +153,15 @@ class Encoder {
     simdjson::dom::object obj;
     if (v.get_object().get(obj) != simdjson::SUCCESS) wrong_type("object for " + c.name, v);
     const auto& params = c.params;
-    std::array<element, kMaxParams> given;
-    std::array<bool, kMaxParams> present{};
+    const std::size_t n = params.size();
+    // The fields given, by parameter index, in a slice of a reused stack (nested objects take
+    // the slices above it), so no per-object allocation or zeroing of a large array.
+    const std::size_t base = slots_top_;
+    slots_top_ += n;
+    if (slots_.size() < slots_top_) slots_.resize(slots_top_ * 2);
+    std::array<bool, kMaxParams> present;
+    std::fill_n(present.begin(), n, false);
+    std::size_t hint = 0;  // JSON written by tgd lists fields in declaration order: try the next one first
     for (auto field : obj) {
       if (field.key == "_") {
         std::string_view name;
@@ -162,28 +169,35 @@ class Encoder {
           fail("\"_\" must be \"" + c.name + "\" here");
         continue;
       }
-      std::size_t k = 0;
-      while (k < params.size() && params[k].name != field.key) ++k;
-      if (k == params.size())
-        fail("unknown field \"" + std::string(field.key.substr(0, 64)) + "\" for " + c.name);
+      std::size_t k = find_param(params, field.key, hint);
+      if (k == n) fail("unknown field \"" + std::string(field.key.substr(0, 64)) + "\" for " + c.name);
+      hint = k + 1;
       if (present[k]) fail("field \"" + params[k].name + "\" given twice");
-      if (params[k].type.kind == Kind::Flags) continue;  // computed below
-      if (field.value.is_null()) continue;               // null = absent
-      if (params[k].type.kind == Kind::True) {
-        bool set;
-        if (field.value.get_bool().get(set) != simdjson::SUCCESS)
-          detail::within(params[k].name, [&] { wrong_type("true or false", field.value); });
-        if (!set) continue;
-      }
-      given[k] = field.value;
       present[k] = true;
+      slots_[base + k] = field.value;
     }
     // Flag words: a bit is set when any field conditional on it is present; every non-`true`
     // field sharing a set bit must then be present too (account.password's srp_* fields).
-    std::array<std::uint32_t, kMaxParams> words{};
-    for (std::size_t k = 0; k < params.size(); ++k)
-      if (params[k].flags_param >= 0 && present[k]) words[params[k].flags_param] |= 1u << params[k].bit;
-    for (std::size_t k = 0; k < params.size(); ++k) {
+    std::array<std::uint32_t, kMaxParams> words;
+    std::fill_n(words.begin(), n, 0u);
+    for (std::size_t k = 0; k < n; ++k) {
+      const Param& p = params[k];
+      if (!present[k]) continue;
+      const element& value = slots_[base + k];
+      // A given flag word is ignored (computed below); null means absent; false unsets a flag.
+      if (p.type.kind == Kind::Flags || value.is_null()) {
+        present[k] = false;
+        continue;
+      }
+      if (p.type.kind == Kind::True) {
+        bool set;
+        if (value.get_bool().get(set) != simdjson::SUCCESS)
+          detail::within(p.name, [&] { wrong_type("true or false", value); });
+        present[k] = set;
+      }
+      if (p.flags_param >= 0 && present[k]) words[p.flags_param] |= 1u << p.bit;
+    }
+    for (std::size_t k = 0; k < n; ++k) {
       const Param& p = params[k];
       if (p.type.kind == Kind::Flags) {
         w_.u32(words[k]);
@@ -196,8 +210,20 @@ class Encoder {
                std::to_string(p.bit) + " with a field that is given");
         continue;
       }
-      detail::within(p.name, [&] { value(given[k], p.type, depth + 1); });
+      if (p.type.kind == Kind::True) continue;
+      const element given = slots_[base + k];  // a copy: nested objects may grow slots_
+      detail::within(p.name, [&] { value(given, p.type, depth + 1); });
     }
+    slots_top_ = base;
+  }
+
+  static std::size_t find_param(const std::vector<Param>& params, std::string_view key, std::size_t hint) {
+    const std::size_t n = params.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      std::size_t k = hint + i < n ? hint + i : hint + i - n;
+      if (params[k].name == key) return k;
+    }
+    return n;
   }
 
   std::int32_t int32(const element& v) {
@@ -264,6 +290,8 @@ class Encoder {
   const Schema& schema_;
   Writer w_;
   Bytes scratch_;  // decoded base64, reused: the writer copies it out at once
+  std::vector<element> slots_;
+  std::size_t slots_top_ = 0;
 };
 
 }  // namespace

@@ -10,7 +10,7 @@
 
 #include "protocol/base/base64.hpp"
 #include "protocol/tl/codec_path.hpp"
-#include "protocol/tl/json_escape.hpp"
+#include "protocol/tl/json_out.hpp"
 #include "protocol/tl/wire.hpp"
 
 namespace tgd::tl {
@@ -95,32 +95,26 @@ std::size_t min_wire_size(const Schema& schema, const TypeRef& t) {
 
 class Decoder {
  public:
-  Decoder(const Schema& schema, const DecodeOptions& options, std::string& out)
-      : schema_(schema), options_(options), out_(out) {}
+  Decoder(const Schema& schema, const DecodeOptions& options, const TlToJson::Keys& keys, JsonOut& out)
+      : schema_(schema), options_(options), keys_(keys), out_(out) {}
 
   void value(Reader& in, const TypeRef& type, int depth) {
     switch (type.kind) {
-      case Kind::Int: write_int(static_cast<std::int32_t>(in.u32())); break;
-      case Kind::Long: write_long(static_cast<std::int64_t>(in.u64())); break;
-      case Kind::Double: write_double(in.u64()); break;
-      case Kind::Int128: write_base64(in.raw(16)); break;
-      case Kind::Int256: write_base64(in.raw(32)); break;
-      case Kind::String: write_string(in.bytes()); break;
-      case Kind::Bytes: write_base64(in.bytes()); break;
-      case Kind::Bool: boxed(in, type, depth); break;
-      case Kind::True: out_.append("true"); break;
+      case Kind::Int: return write_int(static_cast<std::int32_t>(in.u32()));
+      case Kind::Long: return write_long(static_cast<std::int64_t>(in.u64()));
+      case Kind::Double: return write_double(in.u64());
+      case Kind::Int128: return out_.quoted_base64(in.raw(16));
+      case Kind::Int256: return out_.quoted_base64(in.raw(32));
+      case Kind::String: return write_string(in.bytes());
+      case Kind::Bytes: return out_.quoted_base64(in.bytes());
+      case Kind::True: return out_.put("true");
       case Kind::Flags: fail("a # field outside a constructor");
+      case Kind::BareVector: return vector_body(in, schema_.element(type), depth);
+      case Kind::Bool:
       case Kind::Vector:
-      case Kind::BareVector:
       case Kind::Boxed:
-      case Kind::Any:
-        if (type.kind == Kind::BareVector) {
-          vector_body(in, schema_.element(type), depth);
-        } else {
-          boxed(in, type, depth);
-        }
-        break;
-      case Kind::Bare: object(in, schema_.combinators()[type.index], depth); break;
+      case Kind::Any: return boxed(in, type, depth);
+      case Kind::Bare: return object(in, schema_.combinators()[type.index], depth);
     }
   }
 
@@ -132,8 +126,8 @@ class Decoder {
     if (id == wire::kGzipPacked) return unpack(in, type, depth);
     switch (type.kind) {
       case Kind::Bool:
-        if (id == wire::kBoolTrue) return void(out_.append("true"));
-        if (id == wire::kBoolFalse) return void(out_.append("false"));
+        if (id == wire::kBoolTrue) return out_.put("true");
+        if (id == wire::kBoolFalse) return out_.put("false");
         fail("expected Bool, got constructor id " + hex_id(id));
       case Kind::Vector:
         if (id != wire::kVector) fail("expected Vector, got constructor id " + hex_id(id));
@@ -189,19 +183,18 @@ class Decoder {
     std::size_t min_size = min_wire_size(schema_, elem);
     if (count > in.remaining() || (min_size > 0 && count > in.remaining() / min_size))
       fail("vector length " + std::to_string(count) + " is larger than the input");
-    out_.push_back('[');
+    out_.put('[');
     for (std::uint32_t i = 0; i < count; ++i) {
-      if (i) out_.push_back(',');
+      if (i) out_.put(',');
       detail::within_index(i, [&] { value(in, elem, depth + 1); });
     }
-    out_.push_back(']');
+    out_.put(']');
   }
 
   void object(Reader& in, const Combinator& c, int depth) {
     if (depth > kMaxNesting) fail("nesting deeper than " + std::to_string(kMaxNesting));
-    out_.append("{\"_\":\"");
-    out_.append(c.name);
-    out_.push_back('"');
+    const auto& keys = keys_[schema_.index_of(c)];
+    out_.put(keys.head);
     // Values of this combinator's # fields, by parameter index (at most two in practice).
     std::array<std::pair<std::size_t, std::uint32_t>, 4> flags{};
     std::size_t nflags = 0;
@@ -214,75 +207,89 @@ class Decoder {
         continue;
       }
       if (p.flags_param >= 0) {
-        std::uint32_t word = 0;
-        for (std::size_t f = 0; f < nflags; ++f)
+        std::uint32_t word = flags[0].second;
+        for (std::size_t f = 1; f < nflags; ++f)
           if (flags[f].first == static_cast<std::size_t>(p.flags_param)) word = flags[f].second;
         if (!(word >> p.bit & 1)) continue;
       }
-      out_.append(",\"");
-      out_.append(p.name);
-      out_.append("\":");
+      out_.put(keys.fields[k]);
       detail::within(p.name, [&] { value(in, p.type, depth + 1); });
     }
-    out_.push_back('}');
+    out_.put('}');
   }
 
   void write_int(std::int32_t v) {
-    char buf[16];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, r.ptr);
+    out_.reserve(12);
+    auto r = std::to_chars(out_.cursor(), out_.cursor() + 12, v);
+    out_.advance(static_cast<std::size_t>(r.ptr - out_.cursor()));
   }
   void write_long(std::int64_t v) {
-    char buf[24];
-    buf[0] = '"';
-    auto r = std::to_chars(buf + 1, buf + sizeof buf - 1, v);
-    *r.ptr++ = '"';
-    out_.append(buf, r.ptr);
+    out_.reserve(22);
+    char* p = out_.cursor();
+    *p = '"';
+    auto r = std::to_chars(p + 1, p + 21, v);
+    *r.ptr = '"';
+    out_.advance(static_cast<std::size_t>(r.ptr + 1 - p));
   }
   void write_double(std::uint64_t bits) {
     double d;
     std::memcpy(&d, &bits, 8);
-    if (std::isnan(d)) return void(out_.append("\"NaN\""));
-    if (std::isinf(d)) return void(out_.append(d > 0 ? "\"Infinity\"" : "\"-Infinity\""));
-    char buf[32];
-    auto r = std::to_chars(buf, buf + sizeof buf, d);
-    out_.append(buf, r.ptr);
-  }
-  void write_base64(ByteSpan data) {
-    out_.push_back('"');
-    std::size_t at = out_.size();
-    out_.resize(at + base64_encoded_size(data.size()));
-    base64_encode_to(data, out_.data() + at);
-    out_.push_back('"');
+    if (std::isnan(d)) return out_.put("\"NaN\"");
+    if (std::isinf(d)) return out_.put(d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+    out_.reserve(32);
+    auto r = std::to_chars(out_.cursor(), out_.cursor() + 32, d);
+    out_.advance(static_cast<std::size_t>(r.ptr - out_.cursor()));
   }
   void write_string(ByteSpan data) {
     std::string_view text = as_chars(data);
-    if (!simdjson::validate_utf8(text)) fail("string is not valid UTF-8");
-    append_json_string(text, out_);
+    if (!is_ascii(data) && !simdjson::validate_utf8(text)) fail("string is not valid UTF-8");
+    out_.quoted_string(text);
+  }
+  // Most strings are short ASCII; checking that inline avoids a dispatched call per string.
+  static bool is_ascii(ByteSpan data) {
+    std::size_t i = 0;
+    std::uint64_t acc = 0;
+    for (; i + 8 <= data.size(); i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, data.data() + i, 8);
+      acc |= w;
+    }
+    for (; i < data.size(); ++i) acc |= data[i];
+    return (acc & 0x8080808080808080ull) == 0;
   }
 
   const Schema& schema_;
   const DecodeOptions& options_;
-  std::string& out_;
+  const TlToJson::Keys& keys_;
+  JsonOut& out_;
 };
 
 }  // namespace
 
-TlToJson::TlToJson(const Schema& schema, DecodeOptions options) : schema_(schema), options_(options) {}
+TlToJson::TlToJson(const Schema& schema, DecodeOptions options) : schema_(schema), options_(options) {
+  keys_.reserve(schema.combinators().size());
+  for (const auto& c : schema.combinators()) {
+    CombinatorKeys k;
+    k.head = "{\"_\":\"" + c.name + "\"";
+    for (const auto& p : c.params) k.fields.push_back(",\"" + p.name + "\":");
+    keys_.push_back(std::move(k));
+  }
+}
 
 std::optional<CodecError> TlToJson::decode(ByteSpan input, const TypeRef& type, std::string& out,
                                            std::string_view root) const {
-  const std::size_t mark = out.size();
+  JsonOut json(out);
   try {
     Reader in(input);
-    Decoder(schema_, options_, out).value(in, type, 0);
+    Decoder(schema_, options_, keys_, json).value(in, type, 0);
     if (in.remaining() != 0)
       fail(std::to_string(in.remaining()) + " trailing bytes after the value (at byte " +
            std::to_string(in.offset()) + ")");
   } catch (detail::CodecFailure& failure) {
-    out.resize(mark);
+    json.abandon();
     return detail::to_error(std::move(failure), root);
   }
+  json.finish();
   return std::nullopt;
 }
 

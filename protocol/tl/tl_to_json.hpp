@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "protocol/base/bytes.hpp"
 #include "protocol/tl/codec_error.hpp"
@@ -35,9 +36,17 @@ class TlToJson {
   std::optional<CodecError> decode_result(const Combinator& method, ByteSpan input, std::string& out,
                                           std::string_view root = "result") const;
 
+  // Pre-rendered JSON pieces per combinator (`{"_":"name"` and `,"field":`), by index.
+  struct CombinatorKeys {
+    std::string head;
+    std::vector<std::string> fields;
+  };
+  using Keys = std::vector<CombinatorKeys>;
+
  private:
   const Schema& schema_;
   DecodeOptions options_;
+  Keys keys_;
 };
 
 }  // namespace tgd::tl

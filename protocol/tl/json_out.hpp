@@ -1,0 +1,59 @@
+#pragma once
+// An append-only JSON text buffer over a std::string, written through a raw cursor: the decoder
+// emits many tiny pieces, and per-piece std::string::append bookkeeping was a third of its time.
+// finish() trims the string to what was written; until then its tail is scratch space.
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "protocol/base/bytes.hpp"
+
+namespace tgd::tl {
+
+class JsonOut {
+ public:
+  explicit JsonOut(std::string& s) : s_(s), mark_(s.size()) {
+    s_.resize(mark_ + 4096);
+    p_ = s_.data() + mark_;
+    end_ = s_.data() + s_.size();
+  }
+  JsonOut(const JsonOut&) = delete;
+  JsonOut& operator=(const JsonOut&) = delete;
+
+  void finish() { s_.resize(static_cast<std::size_t>(p_ - s_.data())); }
+  void abandon() { s_.resize(mark_); }
+
+  void reserve(std::size_t n) {
+    if (static_cast<std::size_t>(end_ - p_) < n) grow(n);
+  }
+  void put(char c) {
+    reserve(1);
+    *p_++ = c;
+  }
+  void put(std::string_view text) {
+    reserve(text.size());
+    std::memcpy(p_, text.data(), text.size());
+    p_ += text.size();
+  }
+  // The caller reserved n bytes first.
+  char* cursor() { return p_; }
+  void advance(std::size_t n) { p_ += n; }
+
+  void quoted_string(std::string_view utf8);  // escapes; input must be valid UTF-8
+  void quoted_base64(ByteSpan data);
+
+ private:
+  void grow(std::size_t n) {
+    std::size_t used = static_cast<std::size_t>(p_ - s_.data());
+    s_.resize(std::max(s_.size() * 2, used + n + 4096));
+    p_ = s_.data() + used;
+    end_ = s_.data() + s_.size();
+  }
+
+  std::string& s_;
+  std::size_t mark_;
+  char* p_;
+  char* end_;
+};
+
+}  // namespace tgd::tl
