@@ -15,10 +15,12 @@ using namespace tgd;
 using namespace tgd::tl;
 
 int main() {
-  double parse_s = bench::median_seconds_per_call([] {
-    auto schemas = load_embedded_schemas();
-    bench::keep(schemas);
-  }, 5, 0.3);
+  double parse_s = bench::median_seconds_per_call(
+      [] {
+        auto schemas = load_embedded_schemas();
+        bench::keep(schemas);
+      },
+      5, 0.3);
 
   auto schemas = load_embedded_schemas();
   const Schema& api = schemas.api;
@@ -70,18 +72,23 @@ int main() {
   });
 
   const double mb = 1e6;
-  std::printf("payload: messages.messages, 100 messages; %zu bytes TL, %zu bytes JSON, %zu objects\n\n", tl.size(),
-              json.size(), objects);
+  std::printf("payload: messages.messages, 100 messages; %zu bytes TL, %zu bytes JSON, %zu objects\n\n",
+              tl.size(), json.size(), objects);
   std::printf("| measurement | median | throughput |\n|---|---|---|\n");
   std::printf("| schema start-up parse (api.tl + mtproto.tl, %.1f MB) | %.2f ms | |\n",
               (api_schema_text().size() + mtproto_schema_text().size()) / mb, parse_s * 1e3);
-  std::printf("| TL -> JSON | %.1f us | %.0f MB/s of TL, %.0f MB/s of JSON out, %.2f M objects/s, %.0f payloads/s |\n",
-              decode_s * 1e6, tl.size() / decode_s / mb, json.size() / decode_s / mb, objects / decode_s / 1e6,
-              1 / decode_s);
-  std::printf("| JSON text -> TL (simdjson parse + encode) | %.1f us | %.0f MB/s of JSON, %.2f M objects/s, %.0f payloads/s |\n",
-              encode_text_s * 1e6, json.size() / encode_text_s / mb, objects / encode_text_s / 1e6, 1 / encode_text_s);
-  std::printf("| parsed JSON (DOM) -> TL | %.1f us | %.0f MB/s of JSON, %.2f M objects/s |\n", encode_dom_s * 1e6,
-              json.size() / encode_dom_s / mb, objects / encode_dom_s / 1e6);
+  std::printf(
+      "| TL -> JSON | %.1f us | %.0f MB/s of TL, %.0f MB/s of JSON out, %.2f M objects/s, %.0f payloads/s "
+      "|\n",
+      decode_s * 1e6, tl.size() / decode_s / mb, json.size() / decode_s / mb, objects / decode_s / 1e6,
+      1 / decode_s);
+  std::printf(
+      "| JSON text -> TL (simdjson parse + encode) | %.1f us | %.0f MB/s of JSON, %.2f M objects/s, %.0f "
+      "payloads/s |\n",
+      encode_text_s * 1e6, json.size() / encode_text_s / mb, objects / encode_text_s / 1e6,
+      1 / encode_text_s);
+  std::printf("| parsed JSON (DOM) -> TL | %.1f us | %.0f MB/s of JSON, %.2f M objects/s |\n",
+              encode_dom_s * 1e6, json.size() / encode_dom_s / mb, objects / encode_dom_s / 1e6);
   std::printf("| simdjson DOM parse alone (reference) | %.1f us | %.0f MB/s |\n", simdjson_s * 1e6,
               json.size() / simdjson_s / mb);
   return 0;

@@ -12,7 +12,8 @@ std::string big(long long v) { return q(std::to_string(v)); }
 const char* kTexts[] = {
     "Hey @alice, did you see the new release? It fixes the sync bug 🎉 and the download stalls.",
     "Meeting moved to 15:30 — room 4.12. Bring the **draft** and the numbers from last week, please.",
-    "Привет! Посмотри, пожалуйста, https://example.org/docs/page?id=42 когда будет минутка 🙂",
+    "Привет! Посмотри, пожалуйста, https://example.org/docs/page?id=42 когда будет минутка "
+    "🙂",
     "ok",
     "The build is green again. Benchmarks: 812 MB/s decode, 455 MB/s encode. Details in the thread 👇",
 };
@@ -21,8 +22,11 @@ std::string peer_user(long long id) { return R"({"_":"peerUser","user_id":)" + b
 
 std::string entities(int i) {
   return R"([{"_":"messageEntityMention","offset":4,"length":6},)"
-         R"({"_":"messageEntityBold","offset":)" + num(10 + i % 5) + R"(,"length":5},)"
-         R"({"_":"messageEntityTextUrl","offset":20,"length":8,"url":"https://example.org/a/)" + num(i) + "\"}]";
+         R"({"_":"messageEntityBold","offset":)" +
+         num(10 + i % 5) +
+         R"(,"length":5},)"
+         R"({"_":"messageEntityTextUrl","offset":20,"length":8,"url":"https://example.org/a/)" +
+         num(i) + "\"}]";
 }
 
 std::string photo(int i) {
@@ -38,14 +42,16 @@ std::string document(int i) {
   return R"({"_":"messageMediaDocument","document":{"_":"document","id":)" + big(6000000000000000000LL + i) +
          R"(,"access_hash":)" + big(1234567890123LL * i) +
          R"(,"file_reference":"AQADBAADr6cxG2xkAAFQ4wABAQID","date":1700000100,"mime_type":"video/mp4",)"
-         R"("size":)" + big(48000000 + i) +
+         R"("size":)" +
+         big(48000000 + i) +
          R"(,"dc_id":4,"attributes":[{"_":"documentAttributeVideo","supports_streaming":true,"duration":12.5,)"
-         R"("w":1280,"h":720},{"_":"documentAttributeFilename","file_name":"clip_)" + num(i) + R"(.mp4"}]}})";
+         R"("w":1280,"h":720},{"_":"documentAttributeFilename","file_name":"clip_)" +
+         num(i) + R"(.mp4"}]}})";
 }
 
 std::string message(int i) {
-  std::string m = R"({"_":"message","out":)" + std::string(i % 3 == 0 ? "true" : "false") +
-                  R"(,"id":)" + num(100000 + i) + R"(,"from_id":)" + peer_user(1000 + i % 20) +
+  std::string m = R"({"_":"message","out":)" + std::string(i % 3 == 0 ? "true" : "false") + R"(,"id":)" +
+                  num(100000 + i) + R"(,"from_id":)" + peer_user(1000 + i % 20) +
                   R"(,"peer_id":{"_":"peerChannel","channel_id":)" + big(1500000000 + i % 5) + "}";
   if (i % 7 == 0)
     m += R"(,"fwd_from":{"_":"messageFwdHeader","from_id":)" + peer_user(2000 + i) + R"(,"date":1699990000})";
@@ -58,7 +64,8 @@ std::string message(int i) {
   m += R"(,"views":)" + num(1000 + i) + R"(,"forwards":)" + num(i % 11);
   if (i % 3 == 0)
     m += R"(,"reactions":{"_":"messageReactions","results":[{"_":"reactionCount","reaction":)"
-         R"({"_":"reactionEmoji","emoticon":"👍"},"count":)" + num(i) + "}]}";
+         R"({"_":"reactionEmoji","emoticon":"👍"},"count":)" +
+         num(i) + "}]}";
   m += "}";
   return m;
 }
@@ -74,9 +81,9 @@ std::string user(int i) {
 std::string channel(int i) {
   return R"({"_":"channel","megagroup":true,"id":)" + big(1500000000 + i) + R"(,"access_hash":)" +
          big(8000000000000000000LL + i) + R"(,"title":"Project chat )" + num(i) +
-         R"(","username":"project_)" + num(i) +
-         R"(","photo":{"_":"chatPhoto","photo_id":)" + big(4000000000000LL + i) +
-         R"(,"dc_id":2},"date":1690000000,"participants_count":)" + num(500 + i) + "}";
+         R"(","username":"project_)" + num(i) + R"(","photo":{"_":"chatPhoto","photo_id":)" +
+         big(4000000000000LL + i) + R"(,"dc_id":2},"date":1690000000,"participants_count":)" + num(500 + i) +
+         "}";
 }
 
 }  // namespace

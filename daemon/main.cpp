@@ -12,11 +12,13 @@ int main(int argc, char** argv) {
                                         std::to_string(tgd::daemon::api_layer()) + ")");
   app.require_subcommand(1);
   bool json = false;
-  auto* self_check = app.add_subcommand("self-check", "Exercise the TL codec and the crypto on known vectors");
+  auto* self_check =
+      app.add_subcommand("self-check", "Exercise the TL codec and the crypto on known vectors");
   self_check->add_flag("--json", json, "Print the report as JSON");
   CLI11_PARSE(app, argc, argv);
 
-  if (*self_check) return tgd::daemon::run_self_check(json ? tgd::daemon::ReportFormat::Json
-                                                           : tgd::daemon::ReportFormat::Text);
+  if (*self_check)
+    return tgd::daemon::run_self_check(json ? tgd::daemon::ReportFormat::Json
+                                            : tgd::daemon::ReportFormat::Text);
   return 0;
 }

@@ -45,7 +45,8 @@ constexpr std::string_view kInitConnection =
     R"("system_version":"Linux","app_version":"1.0","system_lang_code":"en","lang_pack":"","lang_code":"en",)"
     R"("query":{"_":"help.getConfig"}}})";
 constexpr std::string_view kInitConnectionBytes =
-    "0d0d9bdadf000000a95ecdc1000000003930000002504300054c696e7578000003312e3002656e000000000002656e006b18f9c4";
+    "0d0d9bdadf000000a95ecdc1000000003930000002504300054c696e7578000003312e3002656e000000000002656e006b18f9c"
+    "4";
 
 constexpr std::string_view kMessages =
     R"({"_":"messages.messages","messages":[{"_":"message","out":true,"id":1,"peer_id":{"_":"peerUser",)"
@@ -70,8 +71,10 @@ std::vector<Check> codec_checks(const tl::Schemas& schemas) {
        [&] {
          tl::JsonToTl encoder(api);
          Bytes out;
-         if (auto err = encoder.encode_object_text(kInitConnection, out)) return expect(false, err->to_string());
-         return expect(to_hex(out) == kInitConnectionBytes, std::to_string(out.size()) + " bytes: " + to_hex(out));
+         if (auto err = encoder.encode_object_text(kInitConnection, out))
+           return expect(false, err->to_string());
+         return expect(to_hex(out) == kInitConnectionBytes,
+                       std::to_string(out.size()) + " bytes: " + to_hex(out));
        }},
       {"codec: a messages.messages answer round-trips JSON -> TL -> JSON -> TL",
        [&] {
@@ -90,9 +93,11 @@ std::vector<Check> codec_checks(const tl::Schemas& schemas) {
          tl::JsonToTl encoder(api);
          Bytes out;
          auto err = encoder.encode_object_text(
-             R"({"_":"messages.sendMessage","peer":{"_":"message"},"message":"x","random_id":"1"})", out, "params");
+             R"({"_":"messages.sendMessage","peer":{"_":"message"},"message":"x","random_id":"1"})", out,
+             "params");
          const std::string expected = R"(params.peer: expected InputPeer, got constructor "message")";
-         return expect(err && err->to_string() == expected && out.empty(), err ? err->to_string() : "accepted");
+         return expect(err && err->to_string() == expected && out.empty(),
+                       err ? err->to_string() : "accepted");
        }},
   };
 }
@@ -120,15 +125,17 @@ int run_self_check(ReportFormat format) {
                   outcome.detail.c_str(), ms);
     } else {
       json += std::string(i ? "," : "") + "{\"name\":\"" + json_escape(checks[i].name) +
-              "\",\"ok\":" + (outcome.ok ? "true" : "false") + ",\"detail\":\"" + json_escape(outcome.detail) + "\"}";
+              "\",\"ok\":" + (outcome.ok ? "true" : "false") + ",\"detail\":\"" +
+              json_escape(outcome.detail) + "\"}";
     }
   }
   const double total_ms = std::chrono::duration<double, std::milli>(clock::now() - start).count();
   if (format == ReportFormat::Text) {
-    std::printf("%s: %zu checks, %d failed (%.1f ms)\n", failed ? "FAILED" : "all passed", checks.size(), failed,
-                total_ms);
+    std::printf("%s: %zu checks, %d failed (%.1f ms)\n", failed ? "FAILED" : "all passed", checks.size(),
+                failed, total_ms);
   } else {
-    json += "],\"passed\":" + std::to_string(checks.size() - failed) + ",\"failed\":" + std::to_string(failed) + "}";
+    json += "],\"passed\":" + std::to_string(checks.size() - failed) +
+            ",\"failed\":" + std::to_string(failed) + "}";
     std::printf("%s\n", json.c_str());
   }
   return failed ? 1 : 0;

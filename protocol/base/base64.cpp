@@ -69,7 +69,8 @@ bool base64_decode_append(std::string_view text, Bytes& out) {
     int c = kDecode[static_cast<unsigned char>(text[i + 2])];
     int d = kDecode[static_cast<unsigned char>(text[i + 3])];
     if ((a | b | c | d) < 0) return false;
-    std::uint32_t v = std::uint32_t(a) << 18 | std::uint32_t(b) << 12 | std::uint32_t(c) << 6 | std::uint32_t(d);
+    std::uint32_t v =
+        std::uint32_t(a) << 18 | std::uint32_t(b) << 12 | std::uint32_t(c) << 6 | std::uint32_t(d);
     out.push_back(static_cast<std::uint8_t>(v >> 16));
     out.push_back(static_cast<std::uint8_t>(v >> 8));
     out.push_back(static_cast<std::uint8_t>(v));

@@ -25,7 +25,8 @@ Schema parse_or_abort(std::string_view text, const char* name) {
 }  // namespace
 
 Schemas load_embedded_schemas() {
-  return Schemas{parse_or_abort(api_schema_text(), "api.tl"), parse_or_abort(mtproto_schema_text(), "mtproto.tl")};
+  return Schemas{parse_or_abort(api_schema_text(), "api.tl"),
+                 parse_or_abort(mtproto_schema_text(), "mtproto.tl")};
 }
 
 }  // namespace tgd::tl

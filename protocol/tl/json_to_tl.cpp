@@ -21,14 +21,21 @@ using simdjson::dom::element_type;
 
 std::string_view json_type_name(element_type t) {
   switch (t) {
-    case element_type::ARRAY: return "array";
-    case element_type::OBJECT: return "object";
+    case element_type::ARRAY:
+      return "array";
+    case element_type::OBJECT:
+      return "object";
     case element_type::INT64:
-    case element_type::UINT64: return "integer";
-    case element_type::DOUBLE: return "number";
-    case element_type::STRING: return "string";
-    case element_type::BOOL: return "boolean";
-    case element_type::NULL_VALUE: return "null";
+    case element_type::UINT64:
+      return "integer";
+    case element_type::DOUBLE:
+      return "number";
+    case element_type::STRING:
+      return "string";
+    case element_type::BOOL:
+      return "boolean";
+    case element_type::NULL_VALUE:
+      return "null";
   }
   return "value";
 }
@@ -84,23 +91,37 @@ class Encoder {
 
   void value(const element& v, const TypeRef& type, int depth) {
     switch (type.kind) {
-      case Kind::Int: return w_.u32(static_cast<std::uint32_t>(int32(v)));
-      case Kind::Long: return w_.u64(static_cast<std::uint64_t>(int64(v)));
-      case Kind::Double: return w_.u64(double_bits(v));
-      case Kind::Int128: return w_.raw(fixed_bytes(v, 16));
-      case Kind::Int256: return w_.raw(fixed_bytes(v, 32));
-      case Kind::String: return w_.bytes(as_bytes(string(v, "string")));
-      case Kind::Bytes: return w_.bytes(base64(v));
-      case Kind::Bool: return w_.u32(boolean(v, "Bool") ? wire::kBoolTrue : wire::kBoolFalse);
+      case Kind::Int:
+        return w_.u32(static_cast<std::uint32_t>(int32(v)));
+      case Kind::Long:
+        return w_.u64(static_cast<std::uint64_t>(int64(v)));
+      case Kind::Double:
+        return w_.u64(double_bits(v));
+      case Kind::Int128:
+        return w_.raw(fixed_bytes(v, 16));
+      case Kind::Int256:
+        return w_.raw(fixed_bytes(v, 32));
+      case Kind::String:
+        return w_.bytes(as_bytes(string(v, "string")));
+      case Kind::Bytes:
+        return w_.bytes(base64(v));
+      case Kind::Bool:
+        return w_.u32(boolean(v, "Bool") ? wire::kBoolTrue : wire::kBoolFalse);
       case Kind::True:
         if (!boolean(v, "true")) fail("expected true");
         return;
-      case Kind::Flags: fail("a # field outside a constructor");
-      case Kind::Vector: w_.u32(wire::kVector); [[fallthrough]];
-      case Kind::BareVector: return vector(v, schema_.element(type), depth);
+      case Kind::Flags:
+        fail("a # field outside a constructor");
+      case Kind::Vector:
+        w_.u32(wire::kVector);
+        [[fallthrough]];
+      case Kind::BareVector:
+        return vector(v, schema_.element(type), depth);
       case Kind::Boxed:
-      case Kind::Any: return boxed(v, type, depth);
-      case Kind::Bare: return object(v, schema_.combinators()[type.index], depth);
+      case Kind::Any:
+        return boxed(v, type, depth);
+      case Kind::Bare:
+        return object(v, schema_.combinators()[type.index], depth);
     }
   }
 
@@ -229,7 +250,8 @@ class Encoder {
   std::int32_t int32(const element& v) {
     std::int64_t i;
     if (v.get_int64().get(i) != simdjson::SUCCESS) {
-      if (v.type() == element_type::UINT64) fail(std::to_string(v.get_uint64().value_unsafe()) + " does not fit int");
+      if (v.type() == element_type::UINT64)
+        fail(std::to_string(v.get_uint64().value_unsafe()) + " does not fit int");
       wrong_type("int", v);
     }
     if (i < std::numeric_limits<std::int32_t>::min() || i > std::numeric_limits<std::int32_t>::max())
@@ -240,7 +262,8 @@ class Encoder {
   std::int64_t int64(const element& v) {
     std::int64_t i;
     if (v.get_int64().get(i) == simdjson::SUCCESS) return i;
-    if (v.type() == element_type::UINT64) fail(std::to_string(v.get_uint64().value_unsafe()) + " does not fit long");
+    if (v.type() == element_type::UINT64)
+      fail(std::to_string(v.get_uint64().value_unsafe()) + " does not fit long");
     std::string_view s;
     if (v.get_string().get(s) == simdjson::SUCCESS) return parse_int64_text(s);
     wrong_type("long (a decimal string or an integer)", v);
@@ -251,10 +274,14 @@ class Encoder {
     if (v.get_double().get(d) != simdjson::SUCCESS) {  // get_double also converts integers
       std::string_view s;
       if (v.get_string().get(s) != simdjson::SUCCESS) wrong_type("double", v);
-      if (s == "NaN") d = std::numeric_limits<double>::quiet_NaN();
-      else if (s == "Infinity") d = std::numeric_limits<double>::infinity();
-      else if (s == "-Infinity") d = -std::numeric_limits<double>::infinity();
-      else fail("expected a number, \"NaN\", \"Infinity\" or \"-Infinity\"");
+      if (s == "NaN")
+        d = std::numeric_limits<double>::quiet_NaN();
+      else if (s == "Infinity")
+        d = std::numeric_limits<double>::infinity();
+      else if (s == "-Infinity")
+        d = -std::numeric_limits<double>::infinity();
+      else
+        fail("expected a number, \"NaN\", \"Infinity\" or \"-Infinity\"");
     }
     std::uint64_t bits;
     std::memcpy(&bits, &d, 8);
@@ -322,14 +349,16 @@ std::optional<CodecError> JsonToTl::encode(const element& value, const TypeRef& 
   return guarded(out, root, [&] { Encoder(schema_, out).value(value, type, 0); });
 }
 
-std::optional<CodecError> JsonToTl::encode_object(const element& value, Bytes& out, std::string_view root) const {
+std::optional<CodecError> JsonToTl::encode_object(const element& value, Bytes& out,
+                                                  std::string_view root) const {
   return encode(value, TypeRef{Kind::Any, 0}, out, root);
 }
 
 std::optional<CodecError> JsonToTl::encode_call(std::string_view method, const element& params, Bytes& out,
                                                 std::string_view root) const {
   const Combinator* c = schema_.find(method);
-  if (!c || !c->is_function) return CodecError{"", "unknown method \"" + std::string(method.substr(0, 64)) + "\""};
+  if (!c || !c->is_function)
+    return CodecError{"", "unknown method \"" + std::string(method.substr(0, 64)) + "\""};
   return guarded(out, root, [&] { Encoder(schema_, out).call(*c, params); });
 }
 
@@ -341,7 +370,8 @@ std::optional<CodecError> JsonToTl::encode_text(std::string_view json, const Typ
   return encode(doc, type, out, root);
 }
 
-std::optional<CodecError> JsonToTl::encode_object_text(std::string_view json, Bytes& out, std::string_view root) {
+std::optional<CodecError> JsonToTl::encode_object_text(std::string_view json, Bytes& out,
+                                                       std::string_view root) {
   return encode_text(json, TypeRef{Kind::Any, 0}, out, root);
 }
 

@@ -79,7 +79,9 @@ struct Failure {
   SchemaError error;
 };
 
-[[noreturn]] void fail(int line, std::string message) { throw Failure{SchemaError{line, std::move(message)}}; }
+[[noreturn]] void fail(int line, std::string message) {
+  throw Failure{SchemaError{line, std::move(message)}};
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
@@ -136,7 +138,8 @@ RawDecl parse_declaration(std::string_view text, int line, bool is_function, boo
   for (std::size_t i = 1; i < tokens.size(); ++i) {
     std::string_view tok = tokens[i];
     if (tok.front() == '{') {
-      if (tok.back() != '}' || tok.find(':') == std::string_view::npos) fail(line, "bad generic '" + std::string(tok) + "'");
+      if (tok.back() != '}' || tok.find(':') == std::string_view::npos)
+        fail(line, "bad generic '" + std::string(tok) + "'");
       auto colon = tok.find(':');
       if (tok.substr(colon + 1, tok.size() - colon - 2) != "Type")
         fail(line, "generic parameters must be of kind Type");
@@ -201,9 +204,9 @@ class Resolver {
  private:
   static std::optional<TypeRef> primitive(std::string_view type) {
     static constexpr std::pair<std::string_view, Kind> kTable[] = {
-        {"int", Kind::Int},       {"long", Kind::Long},       {"double", Kind::Double},
-        {"int128", Kind::Int128}, {"int256", Kind::Int256},   {"string", Kind::String},
-        {"bytes", Kind::Bytes},   {"Bool", Kind::Bool},       {"true", Kind::True},
+        {"int", Kind::Int},       {"long", Kind::Long},     {"double", Kind::Double},
+        {"int128", Kind::Int128}, {"int256", Kind::Int256}, {"string", Kind::String},
+        {"bytes", Kind::Bytes},   {"Bool", Kind::Bool},     {"true", Kind::True},
         {"#", Kind::Flags},
     };
     for (auto [name, kind] : kTable)
@@ -418,21 +421,36 @@ const Type* Schema::find_type(std::string_view name) const {
 
 std::string Schema::describe(const TypeRef& t) const {
   switch (t.kind) {
-    case Kind::Int: return "int";
-    case Kind::Long: return "long";
-    case Kind::Double: return "double";
-    case Kind::Int128: return "int128";
-    case Kind::Int256: return "int256";
-    case Kind::String: return "string";
-    case Kind::Bytes: return "bytes";
-    case Kind::Bool: return "Bool";
-    case Kind::True: return "true";
-    case Kind::Flags: return "#";
-    case Kind::Vector: return "Vector<" + describe(element(t)) + ">";
-    case Kind::BareVector: return "vector<" + describe(element(t)) + ">";
-    case Kind::Boxed: return types()[t.index].name;
-    case Kind::Bare: return "%" + combinators()[t.index].name;
-    case Kind::Any: return "Object";
+    case Kind::Int:
+      return "int";
+    case Kind::Long:
+      return "long";
+    case Kind::Double:
+      return "double";
+    case Kind::Int128:
+      return "int128";
+    case Kind::Int256:
+      return "int256";
+    case Kind::String:
+      return "string";
+    case Kind::Bytes:
+      return "bytes";
+    case Kind::Bool:
+      return "Bool";
+    case Kind::True:
+      return "true";
+    case Kind::Flags:
+      return "#";
+    case Kind::Vector:
+      return "Vector<" + describe(element(t)) + ">";
+    case Kind::BareVector:
+      return "vector<" + describe(element(t)) + ">";
+    case Kind::Boxed:
+      return types()[t.index].name;
+    case Kind::Bare:
+      return "%" + combinators()[t.index].name;
+    case Kind::Any:
+      return "Object";
   }
   return "?";
 }

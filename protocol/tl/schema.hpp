@@ -88,15 +88,17 @@ class Schema {
   const std::vector<Type>& types() const;
   const std::vector<TypeRef>& type_refs() const;
 
-  const Combinator* find(std::uint32_t id) const;           // constructors and methods
-  const Combinator* find(std::string_view name) const;      // constructors and methods
+  const Combinator* find(std::uint32_t id) const;       // constructors and methods
+  const Combinator* find(std::string_view name) const;  // constructors and methods
   const Type* find_type(std::string_view name) const;
-  std::uint32_t index_of(const Combinator& c) const { return static_cast<std::uint32_t>(&c - combinators().data()); }
+  std::uint32_t index_of(const Combinator& c) const {
+    return static_cast<std::uint32_t>(&c - combinators().data());
+  }
   const TypeRef& element(const TypeRef& vector) const { return type_refs()[vector.index]; }
   // "Vector<InputPeer>", "%Message", "int", ... for error messages and help output.
   std::string describe(const TypeRef& t) const;
 
- struct Tables;  // defined in schema.cpp
+  struct Tables;  // defined in schema.cpp
 
  private:
   explicit Schema(std::unique_ptr<Tables> tables);

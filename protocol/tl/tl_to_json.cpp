@@ -84,12 +84,18 @@ class Reader {
 std::size_t min_wire_size(const Schema& schema, const TypeRef& t) {
   switch (t.kind) {
     case Kind::Long:
-    case Kind::Double: return 8;
-    case Kind::Int128: return 16;
-    case Kind::Int256: return 32;
-    case Kind::True: return 0;
-    case Kind::Bare: return schema.combinators()[t.index].params.empty() ? 0 : 4;
-    default: return 4;
+    case Kind::Double:
+      return 8;
+    case Kind::Int128:
+      return 16;
+    case Kind::Int256:
+      return 32;
+    case Kind::True:
+      return 0;
+    case Kind::Bare:
+      return schema.combinators()[t.index].params.empty() ? 0 : 4;
+    default:
+      return 4;
   }
 }
 
@@ -100,21 +106,33 @@ class Decoder {
 
   void value(Reader& in, const TypeRef& type, int depth) {
     switch (type.kind) {
-      case Kind::Int: return write_int(static_cast<std::int32_t>(in.u32()));
-      case Kind::Long: return write_long(static_cast<std::int64_t>(in.u64()));
-      case Kind::Double: return write_double(in.u64());
-      case Kind::Int128: return out_.quoted_base64(in.raw(16));
-      case Kind::Int256: return out_.quoted_base64(in.raw(32));
-      case Kind::String: return write_string(in.bytes());
-      case Kind::Bytes: return out_.quoted_base64(in.bytes());
-      case Kind::True: return out_.put("true");
-      case Kind::Flags: fail("a # field outside a constructor");
-      case Kind::BareVector: return vector_body(in, schema_.element(type), depth);
+      case Kind::Int:
+        return write_int(static_cast<std::int32_t>(in.u32()));
+      case Kind::Long:
+        return write_long(static_cast<std::int64_t>(in.u64()));
+      case Kind::Double:
+        return write_double(in.u64());
+      case Kind::Int128:
+        return out_.quoted_base64(in.raw(16));
+      case Kind::Int256:
+        return out_.quoted_base64(in.raw(32));
+      case Kind::String:
+        return write_string(in.bytes());
+      case Kind::Bytes:
+        return out_.quoted_base64(in.bytes());
+      case Kind::True:
+        return out_.put("true");
+      case Kind::Flags:
+        fail("a # field outside a constructor");
+      case Kind::BareVector:
+        return vector_body(in, schema_.element(type), depth);
       case Kind::Bool:
       case Kind::Vector:
       case Kind::Boxed:
-      case Kind::Any: return boxed(in, type, depth);
-      case Kind::Bare: return object(in, schema_.combinators()[type.index], depth);
+      case Kind::Any:
+        return boxed(in, type, depth);
+      case Kind::Bare:
+        return object(in, schema_.combinators()[type.index], depth);
     }
   }
 
@@ -132,7 +150,8 @@ class Decoder {
       case Kind::Vector:
         if (id != wire::kVector) fail("expected Vector, got constructor id " + hex_id(id));
         return vector_body(in, schema_.element(type), depth);
-      default: break;
+      default:
+        break;
     }
     const Combinator* c = schema_.find(id);
     if (!c) fail("unknown constructor id " + hex_id(id));
@@ -293,7 +312,8 @@ std::optional<CodecError> TlToJson::decode(ByteSpan input, const TypeRef& type, 
   return std::nullopt;
 }
 
-std::optional<CodecError> TlToJson::decode_object(ByteSpan input, std::string& out, std::string_view root) const {
+std::optional<CodecError> TlToJson::decode_object(ByteSpan input, std::string& out,
+                                                  std::string_view root) const {
   return decode(input, TypeRef{Kind::Any, 0}, out, root);
 }
 

@@ -51,10 +51,12 @@ TEST_CASE("numbers out of range for int or long are refused with the value") {
   std::string history = R"({"peer":{"_":"inputPeerSelf"},"offset_id":0,"offset_date":0,"add_offset":0,)"
                         R"("max_id":0,"min_id":0,"hash":"0","limit":1099511627776})";
   CHECK(call_error("messages.getHistory", history) == "params.limit: 1099511627776 does not fit int");
-  CHECK(call_error(kSend, R"({"peer":{"_":"inputPeerSelf"},"message":"x","random_id":"9223372036854775808"})") ==
+  CHECK(call_error(kSend,
+                   R"({"peer":{"_":"inputPeerSelf"},"message":"x","random_id":"9223372036854775808"})") ==
         R"(params.random_id: "9223372036854775808" does not fit long)");
-  CHECK(call_error(kSend, R"({"peer":{"_":"inputPeerSelf"},"message":"x","random_id":18446744073709551615})") ==
-        "params.random_id: 18446744073709551615 does not fit long");
+  CHECK(
+      call_error(kSend, R"({"peer":{"_":"inputPeerSelf"},"message":"x","random_id":18446744073709551615})") ==
+      "params.random_id: 18446744073709551615 does not fit long");
   CHECK(call_error(kSend, R"({"peer":{"_":"inputPeerSelf"},"message":"x","random_id":"12abc"})") ==
         R"(params.random_id: expected a decimal integer string, got "12abc")");
 }
@@ -80,7 +82,8 @@ TEST_CASE("unknown constructors, methods and fields are refused") {
         R"(params: unknown field "mesage" for messages.sendMessage)");
   CHECK(call_error(kSend, R"({"peer":{"_":"inputPeerSelf"},"message":"x","message":"y","random_id":"1"})") ==
         R"(params: field "message" given twice)");
-  CHECK(call_error(kSend, R"({"_":"messages.getHistory"})") == R"(params: "_" must be "messages.sendMessage" here)");
+  CHECK(call_error(kSend, R"({"_":"messages.getHistory"})") ==
+        R"(params: "_" must be "messages.sendMessage" here)");
 }
 
 TEST_CASE("missing required fields and half-given shared flag bits are refused") {
@@ -135,14 +138,16 @@ TEST_CASE("decoding refuses truncated input, trailing bytes and oversized vector
   CHECK(decode_error(api, trailing) == "result: 4 trailing bytes after the value (at byte 16)");
   // msgs_ack with a vector claiming 1000 longs in 8 bytes.
   Bytes big = hex_bytes("59b4d662 15c4b51c e8030000 0100000000000000");
-  CHECK(decode_error(testing::schemas().mtproto, big) == "result.msg_ids: vector length 1000 is larger than the input");
+  CHECK(decode_error(testing::schemas().mtproto, big) ==
+        "result.msg_ids: vector length 1000 is larger than the input");
   CHECK(decode_error(api, hex_bytes("01020304")) == "result: unknown constructor id 0x4030201");
 }
 
 TEST_CASE("decoding names the innermost failing field and refuses invalid UTF-8 in strings") {
   const Schema& api = testing::schemas().api;
   // error with text = ff fe (not UTF-8)
-  CHECK(decode_error(api, hex_bytes("bbf9b9c4 01000000 02fffe00")) == "result.text: string is not valid UTF-8");
+  CHECK(decode_error(api, hex_bytes("bbf9b9c4 01000000 02fffe00")) ==
+        "result.text: string is not valid UTF-8");
   // A Vector<int> result where a Bool is expected inside a boxed object: help.getConfig's answer
   // is not tested here; instead a wrong Bool id inside a constructor.
   // peerSettings? Use inputPeerNotifySettings#cacb6ae2 flags:# show_previews:flags.0?Bool ...

@@ -34,8 +34,9 @@ TEST_CASE("msgs_ack serializes as in the MTProto docs (boxed Vector<long>)") {
 }
 
 TEST_CASE("updates.getDifference computes its flags from the fields present") {
-  CHECK(encode_hex(testing::schemas().api,
-                   R"({"_":"updates.getDifference","pts":100,"pts_total_limit":1000,"date":1700000000,"qts":0})") ==
+  CHECK(encode_hex(
+            testing::schemas().api,
+            R"({"_":"updates.getDifference","pts":100,"pts_total_limit":1000,"date":1700000000,"qts":0})") ==
         compact("63f7c219 01000000 64000000 e8030000 00f15365 00000000"));
 }
 
@@ -53,10 +54,11 @@ TEST_CASE("p_q_inner_data_dc matches the auth-key sample of the docs byte for by
 }
 
 TEST_CASE("invokeWithLayer(initConnection(help.getConfig)) nests queries boxed as in the docs") {
-  CHECK(encode_hex(testing::schemas().api,
-                   R"({"_":"invokeWithLayer","layer":228,"query":{"_":"initConnection","api_id":12345,)"
-                   R"("device_model":"PC","system_version":"Linux","app_version":"1.0","system_lang_code":"en",)"
-                   R"("lang_pack":"","lang_code":"en","query":{"_":"help.getConfig"}}})") ==
+  CHECK(encode_hex(
+            testing::schemas().api,
+            R"({"_":"invokeWithLayer","layer":228,"query":{"_":"initConnection","api_id":12345,)"
+            R"("device_model":"PC","system_version":"Linux","app_version":"1.0","system_lang_code":"en",)"
+            R"("lang_pack":"","lang_code":"en","query":{"_":"help.getConfig"}}})") ==
         compact("0d0d9bda e4000000 a95ecdc1 00000000 39300000 02504300 054c696e 75780000 03312e30 02656e00 "
                 "00000000 02656e00 6b18f9c4"));
 }
@@ -121,8 +123,8 @@ TEST_CASE("gzip_packed is unpacked transparently, with gzip or zlib framing") {
   // Also where a typed value is expected, e.g. a method's Vector result.
   const Combinator* ids = api.find("contacts.getContactIDs");
   std::string json;
-  auto err = decoder.decode_result(*ids, gzip_packed(compress(hex_bytes("15c4b51c 02000000 01000000 02000000"), 31)),
-                                   json);
+  auto err = decoder.decode_result(
+      *ids, gzip_packed(compress(hex_bytes("15c4b51c 02000000 01000000 02000000"), 31)), json);
   REQUIRE_MESSAGE(!err, err->to_string());
   CHECK(json == "[1,2]");
 }

@@ -80,5 +80,7 @@ TEST_CASE("decoded JSON writes int64 as strings, bytes as base64 and omits flag 
       tl));
   json.clear();
   REQUIRE(!decoder.decode_object(tl, json));
-  CHECK(json == R"({"_":"messages.sendMessage","silent":true,"peer":{"_":"inputPeerSelf"},"message":"hi","random_id":"1"})");
+  CHECK(
+      json ==
+      R"({"_":"messages.sendMessage","silent":true,"peer":{"_":"inputPeerSelf"},"message":"hi","random_id":"1"})");
 }

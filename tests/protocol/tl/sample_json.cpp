@@ -81,11 +81,16 @@ void SampleJson::object(const Combinator& c, Optionals optionals, int depth, std
 void SampleJson::value(const TypeRef& t, int depth, std::string& out) {
   std::uint32_t r = next();
   switch (t.kind) {
-    case Kind::Int: out += std::to_string(static_cast<std::int32_t>(r * 2654435761u)); break;
-    case Kind::Long:
-      out += "\"" + std::to_string(static_cast<std::int64_t>(std::uint64_t{r} * 0x9E3779B97F4A7C15ull)) + "\"";
+    case Kind::Int:
+      out += std::to_string(static_cast<std::int32_t>(r * 2654435761u));
       break;
-    case Kind::Double: out += std::to_string(r % 1000) + ".25"; break;
+    case Kind::Long:
+      out +=
+          "\"" + std::to_string(static_cast<std::int64_t>(std::uint64_t{r} * 0x9E3779B97F4A7C15ull)) + "\"";
+      break;
+    case Kind::Double:
+      out += std::to_string(r % 1000) + ".25";
+      break;
     case Kind::Int128:
     case Kind::Int256: {
       Bytes b(t.kind == Kind::Int128 ? 16 : 32);
@@ -103,9 +108,14 @@ void SampleJson::value(const TypeRef& t, int depth, std::string& out) {
       out += "\"" + base64_encode(b) + "\"";
       break;
     }
-    case Kind::Bool: out += r % 2 ? "true" : "false"; break;
-    case Kind::True: out += "true"; break;
-    case Kind::Flags: break;
+    case Kind::Bool:
+      out += r % 2 ? "true" : "false";
+      break;
+    case Kind::True:
+      out += "true";
+      break;
+    case Kind::Flags:
+      break;
     case Kind::Vector:
     case Kind::BareVector: {
       int n = depth >= kSpreadDepth ? 0 : 2;
@@ -117,8 +127,12 @@ void SampleJson::value(const TypeRef& t, int depth, std::string& out) {
       out += ']';
       break;
     }
-    case Kind::Boxed: object(pick(schema_.types()[t.index], depth), Optionals::All, depth, out); break;
-    case Kind::Bare: object(schema_.combinators()[t.index], Optionals::All, depth, out); break;
+    case Kind::Boxed:
+      object(pick(schema_.types()[t.index], depth), Optionals::All, depth, out);
+      break;
+    case Kind::Bare:
+      object(schema_.combinators()[t.index], Optionals::All, depth, out);
+      break;
     case Kind::Any: {
       // Any constructor or method will do; a method keeps generic wrappers realistic.
       const Combinator* c = schema_.find("help.getConfig");

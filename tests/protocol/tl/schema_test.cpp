@@ -108,7 +108,8 @@ TEST_CASE("schema parser reports malformed declarations with their line") {
 }
 
 TEST_CASE("schema parser accepts ids with leading zeros and multi-line declarations") {
-  auto parsed = Schema::parse("resPQ#05162463 nonce:int128\n  pq:bytes = ResPQ;\n---functions---\nf#1 = ResPQ;");
+  auto parsed =
+      Schema::parse("resPQ#05162463 nonce:int128\n  pq:bytes = ResPQ;\n---functions---\nf#1 = ResPQ;");
   REQUIRE(std::holds_alternative<Schema>(parsed));
   const auto& s = std::get<Schema>(parsed);
   REQUIRE(s.find(0x05162463u));
