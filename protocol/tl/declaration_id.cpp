@@ -1,6 +1,6 @@
 #include "protocol/tl/declaration_id.hpp"
 
-#include <zlib.h>
+#include "protocol/crypto/crc32.hpp"
 
 #include <vector>
 
@@ -55,8 +55,7 @@ std::string normalized_declaration(std::string_view declaration) {
 
 std::uint32_t declaration_crc(std::string_view declaration) {
   auto text = normalized_declaration(declaration);
-  return static_cast<std::uint32_t>(
-      crc32(0, reinterpret_cast<const Bytef*>(text.data()), static_cast<uInt>(text.size())));
+  return crypto::crc32(as_bytes(text));
 }
 
 }  // namespace tgd::tl

@@ -1,7 +1,6 @@
 #include "protocol/tl/tl_to_json.hpp"
 
 #include <simdjson.h>
-#include <zlib.h>
 
 #include <array>
 #include <charconv>
@@ -9,6 +8,7 @@
 #include <cstring>
 
 #include "protocol/base/base64.hpp"
+#include "protocol/crypto/gzip.hpp"
 #include "protocol/tl/codec_path.hpp"
 #include "protocol/tl/json_out.hpp"
 #include "protocol/tl/wire.hpp"
@@ -172,29 +172,11 @@ class Decoder {
   }
 
   Bytes inflate(ByteSpan packed) const {
-    Bytes out;
-    z_stream z{};
-    // 15 + 32: accept both gzip (Telethon, Telegram) and zlib (tdlib, mtcute) framing.
-    if (inflateInit2(&z, 15 + 32) != Z_OK) fail("gzip_packed: zlib initialisation failed");
-    z.next_in = const_cast<Bytef*>(packed.data());
-    z.avail_in = static_cast<uInt>(packed.size());
-    int rc = Z_OK;
-    std::array<std::uint8_t, 16384> chunk;
-    while (rc == Z_OK) {
-      z.next_out = chunk.data();
-      z.avail_out = static_cast<uInt>(chunk.size());
-      rc = ::inflate(&z, Z_NO_FLUSH);
-      std::size_t produced = chunk.size() - z.avail_out;
-      if (out.size() + produced > options_.max_unpacked_size) {
-        inflateEnd(&z);
-        fail("gzip_packed: unpacked data exceeds " + std::to_string(options_.max_unpacked_size) + " bytes");
-      }
-      out.insert(out.end(), chunk.data(), chunk.data() + produced);
-      if (rc == Z_BUF_ERROR && z.avail_in == 0) break;
-    }
-    inflateEnd(&z);
-    if (rc != Z_STREAM_END) fail("gzip_packed: corrupt or truncated compressed data");
-    return out;
+    auto unpacked = crypto::gzip_decompress(packed, options_.max_unpacked_size);
+    if (!unpacked)
+      fail("gzip_packed: corrupt, truncated, or larger than " + std::to_string(options_.max_unpacked_size) +
+           " bytes unpacked");
+    return std::move(*unpacked);
   }
 
   void vector_body(Reader& in, const TypeRef& elem, int depth) {
