@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "protocol/crypto/aes_ige.hpp"
 #include "protocol/crypto/auth_key.hpp"
 #include "protocol/crypto/dh.hpp"
@@ -31,11 +32,7 @@ using Clock = std::chrono::steady_clock;
 constexpr int kRepetitions = 7;
 constexpr double kRunSeconds = 0.04;
 
-// Keeps the compiler from discarding a result it can see is unused.
-template <class T>
-void keep(const T& value) {
-  __asm__ volatile("" : : "r,m"(value) : "memory");
-}
+using bench::keep;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -44,26 +41,7 @@ double seconds_since(Clock::time_point start) {
 // Median seconds per call of op().
 template <class Op>
 double seconds_per_op(Op&& op) {
-  // Calibrate: grow the batch until it takes a measurable time, then size runs to kRunSeconds.
-  std::size_t batch = 1;
-  for (;;) {
-    const auto start = Clock::now();
-    for (std::size_t i = 0; i < batch; ++i) op();
-    const double elapsed = seconds_since(start);
-    if (elapsed > 0.005) {
-      batch = std::max<std::size_t>(1, static_cast<std::size_t>(batch * kRunSeconds / elapsed));
-      break;
-    }
-    batch *= 2;
-  }
-  std::vector<double> samples;
-  for (int r = 0; r < kRepetitions; ++r) {
-    const auto start = Clock::now();
-    for (std::size_t i = 0; i < batch; ++i) op();
-    samples.push_back(seconds_since(start) / static_cast<double>(batch));
-  }
-  std::nth_element(samples.begin(), samples.begin() + kRepetitions / 2, samples.end());
-  return samples[kRepetitions / 2];
+  return bench::median_seconds_per_call(op, kRepetitions, kRunSeconds);
 }
 
 double mb_per_s(std::size_t bytes, double seconds) { return static_cast<double>(bytes) / seconds / 1e6; }

@@ -10,6 +10,7 @@
 
 #include "protocol/base/base64.hpp"
 #include "protocol/tl/codec_path.hpp"
+#include "protocol/tl/tl_buffer.hpp"
 #include "protocol/tl/wire.hpp"
 
 namespace tgd::tl {
@@ -44,36 +45,13 @@ std::string_view json_type_name(element_type t) {
   fail("expected " + std::string(expected) + ", got " + std::string(json_type_name(v.type())));
 }
 
-class Writer {
+// TlWriter, failing the encode on a string or bytes value longer than TL allows.
+class Writer : public TlWriter {
  public:
-  explicit Writer(Bytes& out) : out_(out) {}
-  void u32(std::uint32_t v) { append(&v, 4); }
-  void u64(std::uint64_t v) { append(&v, 8); }
-  void raw(ByteSpan b) { out_.insert(out_.end(), b.begin(), b.end()); }
+  using TlWriter::TlWriter;
   void bytes(ByteSpan b) {
-    if (b.size() > wire::kMaxLength) fail("length " + std::to_string(b.size()) + " exceeds 2^24-1 bytes");
-    std::size_t header;
-    if (b.size() <= wire::kMaxShortLength) {
-      out_.push_back(static_cast<std::uint8_t>(b.size()));
-      header = 1;
-    } else {
-      std::uint32_t h = 254u | static_cast<std::uint32_t>(b.size()) << 8;
-      append(&h, 4);
-      header = 4;
-    }
-    raw(b);
-    std::size_t pad = (4 - (header + b.size()) % 4) % 4;
-    out_.insert(out_.end(), pad, 0);
+    if (!TlWriter::bytes(b)) fail("length " + std::to_string(b.size()) + " exceeds 2^24-1 bytes");
   }
-  std::size_t size() const { return out_.size(); }
-  void patch_u32(std::size_t at, std::uint32_t v) { std::memcpy(out_.data() + at, &v, 4); }
-
- private:
-  void append(const void* p, std::size_t n) {
-    auto* b = static_cast<const std::uint8_t*>(p);
-    out_.insert(out_.end(), b, b + n);
-  }
-  Bytes& out_;
 };
 
 std::int64_t parse_int64_text(std::string_view s) {

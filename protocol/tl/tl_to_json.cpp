@@ -11,6 +11,7 @@
 #include "protocol/crypto/gzip.hpp"
 #include "protocol/tl/codec_path.hpp"
 #include "protocol/tl/json_out.hpp"
+#include "protocol/tl/tl_buffer.hpp"
 #include "protocol/tl/wire.hpp"
 
 namespace tgd::tl {
@@ -24,61 +25,40 @@ std::string hex_id(std::uint32_t id) {
   return std::string(buf, res.ptr);
 }
 
+// The codec's view of TlReader: every shortfall becomes an error that says where.
 class Reader {
  public:
-  explicit Reader(ByteSpan in) : begin_(in.data()), p_(in.data()), end_(in.data() + in.size()) {}
+  explicit Reader(ByteSpan in) : r_(in) {}
 
-  std::size_t remaining() const { return static_cast<std::size_t>(end_ - p_); }
-  std::size_t offset() const { return static_cast<std::size_t>(p_ - begin_); }
+  std::size_t remaining() const { return r_.remaining(); }
+  std::size_t offset() const { return r_.offset(); }
 
-  void need(std::size_t n) const {
-    if (remaining() < n)
-      fail("unexpected end of input at byte " + std::to_string(offset()) + ": need " + std::to_string(n) +
-           ", have " + std::to_string(remaining()));
-  }
   std::uint32_t u32() {
     need(4);
-    std::uint32_t v;
-    std::memcpy(&v, p_, 4);
-    p_ += 4;
-    return v;
+    return r_.u32();
   }
   std::uint64_t u64() {
     need(8);
-    std::uint64_t v;
-    std::memcpy(&v, p_, 8);
-    p_ += 8;
-    return v;
+    return r_.u64();
   }
   ByteSpan raw(std::size_t n) {
     need(n);
-    ByteSpan s(p_, n);
-    p_ += n;
-    return s;
+    return r_.raw(n);
   }
-  // TL string/bytes: length prefix, data, zero padding to a multiple of 4.
   ByteSpan bytes() {
-    need(1);
-    std::size_t len = p_[0];
-    std::size_t header = 1;
-    if (len == 254) {
-      need(4);
-      len = std::size_t{p_[1]} | std::size_t{p_[2]} << 8 | std::size_t{p_[3]} << 16;
-      header = 4;
-    } else if (len == 255) {
-      fail("invalid string length marker 0xff at byte " + std::to_string(offset()));
-    }
-    std::size_t total = (header + len + 3) & ~std::size_t{3};
-    need(total);
-    ByteSpan s(p_ + header, len);
-    p_ += total;
-    return s;
+    const std::size_t at = r_.offset();
+    ByteSpan b = r_.bytes();
+    if (!r_.ok()) fail("truncated or malformed string at byte " + std::to_string(at));
+    return b;
   }
 
  private:
-  const std::uint8_t* begin_;
-  const std::uint8_t* p_;
-  const std::uint8_t* end_;
+  void need(std::size_t n) const {
+    if (r_.remaining() < n)
+      fail("unexpected end of input at byte " + std::to_string(r_.offset()) + ": need " + std::to_string(n) +
+           ", have " + std::to_string(r_.remaining()));
+  }
+  TlReader r_;
 };
 
 std::size_t min_wire_size(const Schema& schema, const TypeRef& t) {
