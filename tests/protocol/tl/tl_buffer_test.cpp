@@ -59,7 +59,8 @@ TEST_CASE("TlReader fails instead of reading past the end or trusting a hostile 
   c.bool_();
   CHECK_FALSE(c.ok());
 
-  TlReader d(Bytes{1, 2});
+  Bytes two{1, 2};
+  TlReader d(two);
   CHECK(d.u32() == 0);
   CHECK_FALSE(d.ok());
   CHECK(d.remaining() == 0);
