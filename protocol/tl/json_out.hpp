@@ -35,6 +35,18 @@ class JsonOut {
     std::memcpy(p_, text.data(), text.size());
     p_ += text.size();
   }
+  // Copies n bytes from src, where src may be read up to kShortPiece bytes even when n is less
+  // (the caller guarantees the slack): one fixed-size move instead of a memcpy call per key.
+  static constexpr std::size_t kShortPiece = 32;
+  void put_short(const char* src, std::size_t n) {
+    reserve(n + kShortPiece);
+    if (n <= kShortPiece) {
+      std::memcpy(p_, src, kShortPiece);
+    } else {
+      std::memcpy(p_, src, n);
+    }
+    p_ += n;
+  }
   // The caller reserved n bytes first.
   char* cursor() { return p_; }
   void advance(std::size_t n) { p_ += n; }

@@ -174,8 +174,9 @@ class Decoder {
 
   void object(Reader& in, const Combinator& c, int depth) {
     if (depth > kMaxNesting) fail("nesting deeper than " + std::to_string(kMaxNesting));
-    const auto& keys = keys_[schema_.index_of(c)];
-    out_.put(keys.head);
+    const std::uint32_t ci = schema_.index_of(c);
+    put_piece(keys_.heads[ci]);
+    const TlToJson::Piece* field_keys = keys_.fields.data() + keys_.first_field[ci];
     // Values of this combinator's # fields, by parameter index (at most two in practice).
     std::array<std::pair<std::size_t, std::uint32_t>, 4> flags{};
     std::size_t nflags = 0;
@@ -193,11 +194,13 @@ class Decoder {
           if (flags[f].first == static_cast<std::size_t>(p.flags_param)) word = flags[f].second;
         if (!(word >> p.bit & 1)) continue;
       }
-      out_.put(keys.fields[k]);
+      put_piece(field_keys[k]);
       detail::within(p.name, [&] { value(in, p.type, depth + 1); });
     }
     out_.put('}');
   }
+
+  void put_piece(TlToJson::Piece piece) { out_.put_short(keys_.arena.data() + piece.offset, piece.size); }
 
   void write_int(std::int32_t v) {
     out_.reserve(12);
@@ -248,13 +251,17 @@ class Decoder {
 }  // namespace
 
 TlToJson::TlToJson(const Schema& schema, DecodeOptions options) : schema_(schema), options_(options) {
-  keys_.reserve(schema.combinators().size());
+  auto add = [&](const std::string& text) {
+    Piece piece{static_cast<std::uint32_t>(keys_.arena.size()), static_cast<std::uint32_t>(text.size())};
+    keys_.arena += text;
+    return piece;
+  };
   for (const auto& c : schema.combinators()) {
-    CombinatorKeys k;
-    k.head = "{\"_\":\"" + c.name + "\"";
-    for (const auto& p : c.params) k.fields.push_back(",\"" + p.name + "\":");
-    keys_.push_back(std::move(k));
+    keys_.heads.push_back(add("{\"_\":\"" + c.name + "\""));
+    keys_.first_field.push_back(static_cast<std::uint32_t>(keys_.fields.size()));
+    for (const auto& p : c.params) keys_.fields.push_back(add(",\"" + p.name + "\":"));
   }
+  keys_.arena.append(JsonOut::kShortPiece, ' ');  // slack for put_short's over-reads
 }
 
 std::optional<CodecError> TlToJson::decode(ByteSpan input, const TypeRef& type, std::string& out,

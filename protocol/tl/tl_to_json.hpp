@@ -36,12 +36,19 @@ class TlToJson {
   std::optional<CodecError> decode_result(const Combinator& method, ByteSpan input, std::string& out,
                                           std::string_view root = "result") const;
 
-  // Pre-rendered JSON pieces per combinator (`{"_":"name"` and `,"field":`), by index.
-  struct CombinatorKeys {
-    std::string head;
-    std::vector<std::string> fields;
+  // Pre-rendered JSON pieces (`{"_":"name"` per combinator, `,"field":` per parameter) in one
+  // arena with slack at the end, so short pieces are copied with fixed-size moves that may read
+  // past their end (see JsonOut::put_short).
+  struct Piece {
+    std::uint32_t offset;
+    std::uint32_t size;
   };
-  using Keys = std::vector<CombinatorKeys>;
+  struct Keys {
+    std::string arena;
+    std::vector<Piece> heads;                // by combinator index
+    std::vector<std::uint32_t> first_field;  // by combinator index, into fields
+    std::vector<Piece> fields;
+  };
 
  private:
   const Schema& schema_;
