@@ -12,8 +12,9 @@ namespace tgd::tl {
 
 class JsonOut {
  public:
-  explicit JsonOut(std::string& s) : s_(s), mark_(s.size()) {
-    s_.resize(mark_ + 4096);
+  // expected_size: a guess of the output size, so that the buffer rarely has to grow.
+  JsonOut(std::string& s, std::size_t expected_size) : s_(s), mark_(s.size()) {
+    s_.resize(mark_ + expected_size + 256);
     p_ = s_.data() + mark_;
     end_ = s_.data() + s_.size();
   }
@@ -23,14 +24,15 @@ class JsonOut {
   void finish() { s_.resize(static_cast<std::size_t>(p_ - s_.data())); }
   void abandon() { s_.resize(mark_); }
 
-  void reserve(std::size_t n) {
-    if (static_cast<std::size_t>(end_ - p_) < n) grow(n);
+  [[gnu::always_inline]] void reserve(std::size_t n) {
+    if (static_cast<std::size_t>(end_ - p_) < n) [[unlikely]]
+      grow(n);
   }
-  void put(char c) {
+  [[gnu::always_inline]] void put(char c) {
     reserve(1);
     *p_++ = c;
   }
-  void put(std::string_view text) {
+  [[gnu::always_inline]] void put(std::string_view text) {
     reserve(text.size());
     std::memcpy(p_, text.data(), text.size());
     p_ += text.size();
@@ -38,7 +40,7 @@ class JsonOut {
   // Copies n bytes from src, where src may be read up to kShortPiece bytes even when n is less
   // (the caller guarantees the slack): one fixed-size move instead of a memcpy call per key.
   static constexpr std::size_t kShortPiece = 32;
-  void put_short(const char* src, std::size_t n) {
+  [[gnu::always_inline]] void put_short(const char* src, std::size_t n) {
     reserve(n + kShortPiece);
     if (n <= kShortPiece) {
       std::memcpy(p_, src, kShortPiece);
@@ -55,12 +57,7 @@ class JsonOut {
   void quoted_base64(ByteSpan data);
 
  private:
-  void grow(std::size_t n) {
-    std::size_t used = static_cast<std::size_t>(p_ - s_.data());
-    s_.resize(std::max(s_.size() * 2, used + n + 4096));
-    p_ = s_.data() + used;
-    end_ = s_.data() + s_.size();
-  }
+  [[gnu::noinline, gnu::cold]] void grow(std::size_t n);
 
   std::string& s_;
   std::size_t mark_;

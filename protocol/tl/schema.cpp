@@ -372,6 +372,10 @@ void build(Schema::Tables& t, std::string_view text) {
       if (p.type.kind == Kind::Flags && p.flags_param >= 0) fail(d.line, "conditional # parameter");
       c.params.push_back(std::move(p));
     }
+    std::size_t flag_words = 0;
+    for (const auto& p : c.params) flag_words += p.type.kind == Kind::Flags;
+    if (flag_words > kMaxFlagWords)
+      fail(d.line, "more than " + std::to_string(kMaxFlagWords) + " # parameters");
     if (c.params.size() > kMaxParams) fail(d.line, "more than " + std::to_string(kMaxParams) + " parameters");
     if (d.is_function) c.result = resolver.resolve(d.result, d.generics, d.line);
   }

@@ -49,6 +49,8 @@ struct Param {
 // The codec keeps per-parameter state in fixed arrays; the widest constructor of layer 223
 // (channelFull) has 67 parameters.
 inline constexpr std::size_t kMaxParams = 128;
+// `#` parameters per combinator: layer 223 has at most two (flags, flags2).
+inline constexpr std::size_t kMaxFlagWords = 2;
 
 struct Combinator {
   std::uint32_t id = 0;

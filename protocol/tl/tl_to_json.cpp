@@ -176,26 +176,18 @@ class Decoder {
     if (depth > kMaxNesting) fail("nesting deeper than " + std::to_string(kMaxNesting));
     const std::uint32_t ci = schema_.index_of(c);
     put_piece(keys_.heads[ci]);
-    const TlToJson::Piece* field_keys = keys_.fields.data() + keys_.first_field[ci];
-    // Values of this combinator's # fields, by parameter index (at most two in practice).
-    std::array<std::pair<std::size_t, std::uint32_t>, 4> flags{};
-    std::size_t nflags = 0;
-    const auto& params = c.params;
-    for (std::size_t k = 0; k < params.size(); ++k) {
-      const Param& p = params[k];
-      if (p.type.kind == Kind::Flags) {
-        if (nflags == flags.size()) fail("too many # fields in " + c.name);
-        flags[nflags++] = {k, in.u32()};
+    const TlToJson::Field* fields = keys_.fields.data() + keys_.first_field[ci];
+    std::uint32_t words[kMaxFlagWords] = {};  // the combinator's `#` fields, in order
+    std::size_t nwords = 0;
+    for (std::size_t k = 0, n = c.params.size(); k < n; ++k) {
+      const TlToJson::Field& f = fields[k];
+      if (f.type.kind == Kind::Flags) {
+        words[nwords++] = in.u32();
         continue;
       }
-      if (p.flags_param >= 0) {
-        std::uint32_t word = flags[0].second;
-        for (std::size_t f = 1; f < nflags; ++f)
-          if (flags[f].first == static_cast<std::size_t>(p.flags_param)) word = flags[f].second;
-        if (!(word >> p.bit & 1)) continue;
-      }
-      put_piece(field_keys[k]);
-      detail::within(p.name, [&] { value(in, p.type, depth + 1); });
+      if (f.flag_word >= 0 && !(words[f.flag_word] >> f.bit & 1)) continue;
+      put_piece(f.key);
+      detail::within(c.params[k].name, [&] { value(in, f.type, depth + 1); });
     }
     out_.put('}');
   }
@@ -259,14 +251,25 @@ TlToJson::TlToJson(const Schema& schema, DecodeOptions options) : schema_(schema
   for (const auto& c : schema.combinators()) {
     keys_.heads.push_back(add("{\"_\":\"" + c.name + "\""));
     keys_.first_field.push_back(static_cast<std::uint32_t>(keys_.fields.size()));
-    for (const auto& p : c.params) keys_.fields.push_back(add(",\"" + p.name + "\":"));
+    std::vector<std::size_t> flag_params;  // indices of the `#` parameters, in order
+    for (std::size_t k = 0; k < c.params.size(); ++k) {
+      const Param& p = c.params[k];
+      Field f{p.type, add(",\"" + p.name + "\":")};
+      if (p.type.kind == Kind::Flags) flag_params.push_back(k);
+      for (std::size_t w = 0; w < flag_params.size(); ++w)
+        if (p.flags_param == static_cast<std::int16_t>(flag_params[w]))
+          f.flag_word = static_cast<std::int8_t>(w);
+      f.bit = p.bit;
+      keys_.fields.push_back(f);
+    }
   }
   keys_.arena.append(JsonOut::kShortPiece, ' ');  // slack for put_short's over-reads
 }
 
 std::optional<CodecError> TlToJson::decode(ByteSpan input, const TypeRef& type, std::string& out,
                                            std::string_view root) const {
-  JsonOut json(out);
+  // JSON is typically 2-3 times the size of the TL it comes from.
+  JsonOut json(out, input.size() * 3);
   try {
     Reader in(input);
     Decoder(schema_, options_, keys_, json).value(in, type, 0);

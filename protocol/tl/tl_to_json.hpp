@@ -43,11 +43,20 @@ class TlToJson {
     std::uint32_t offset;
     std::uint32_t size;
   };
+  // What the decoder needs of one parameter, packed (a Param is five times larger and mostly
+  // strings): the type, the pre-rendered key, and for conditional fields which flag word
+  // (0 = the combinator's first `#`, 1 = its second) and bit.
+  struct Field {
+    TypeRef type;
+    Piece key;
+    std::int8_t flag_word = -1;  // -1: unconditional
+    std::uint8_t bit = 0;
+  };
   struct Keys {
     std::string arena;
     std::vector<Piece> heads;                // by combinator index
     std::vector<std::uint32_t> first_field;  // by combinator index, into fields
-    std::vector<Piece> fields;
+    std::vector<Field> fields;
   };
 
  private:

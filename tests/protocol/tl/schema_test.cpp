@@ -104,6 +104,7 @@ TEST_CASE("schema parser reports malformed declarations with their line") {
   CHECK(parse_error("a#1 = A;\nb#1 = A;").message.find("duplicate id") != std::string::npos);
   CHECK(parse_error("a#1 x:%A = A;\nb#2 = A;").message.find("exactly one") != std::string::npos);
   CHECK(parse_error("a#1 x:int").line == 1);
+  CHECK(parse_error("a#1 f:# g:# h:# = A;").message.find("# parameters") != std::string::npos);
   CHECK(parse_error("a x:int = A;").message.find("no #id") != std::string::npos);
 }
 
