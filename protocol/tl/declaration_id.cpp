@@ -6,8 +6,7 @@
 
 namespace tgd::tl {
 
-namespace {
-std::vector<std::string_view> words(std::string_view s) {
+std::vector<std::string_view> split_words(std::string_view s) {
   std::vector<std::string_view> out;
   std::size_t i = 0;
   while (i < s.size()) {
@@ -18,13 +17,12 @@ std::vector<std::string_view> words(std::string_view s) {
   }
   return out;
 }
-}  // namespace
 
 std::string normalized_declaration(std::string_view declaration) {
   if (declaration.ends_with(';')) declaration.remove_suffix(1);
   std::string out;
   bool in_result = false;
-  for (std::string_view w : words(declaration)) {
+  for (std::string_view w : split_words(declaration)) {
     std::string word;
     if (out.empty()) {
       word = std::string(w.substr(0, w.find('#')));

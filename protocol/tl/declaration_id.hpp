@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tgd::tl {
 
@@ -12,5 +13,8 @@ namespace tgd::tl {
 // `Vector<T>` into `Vector T`, collapses spaces.
 std::string normalized_declaration(std::string_view declaration);
 std::uint32_t declaration_crc(std::string_view declaration);
+
+// The space-separated words of a declaration (runs of spaces count as one).
+std::vector<std::string_view> split_words(std::string_view text);
 
 }  // namespace tgd::tl

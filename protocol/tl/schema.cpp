@@ -5,6 +5,8 @@
 #include <optional>
 #include <utility>
 
+#include "protocol/tl/declaration_id.hpp"
+
 namespace tgd::tl {
 
 // Id lookup is on the decoder's hot path (one per object), so it is an open-addressing table
@@ -89,18 +91,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::vector<std::string_view> split_spaces(std::string_view s) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && s[i] == ' ') ++i;
-    std::size_t start = i;
-    while (i < s.size() && s[i] != ' ') ++i;
-    if (i > start) out.push_back(s.substr(start, i - start));
-  }
-  return out;
-}
-
 // Doc comments in tgd's .tl files: `//@class T @description text`, `//@description text` and
 // `//@param text` lines attach to the next declaration.
 struct PendingDocs {
@@ -120,7 +110,7 @@ RawDecl parse_declaration(std::string_view text, int line, bool is_function, boo
   auto eq = text.find(" = ");
   if (eq == std::string_view::npos) fail(line, "declaration without ' = Result'");
   d.result = std::string(trim(text.substr(eq + 3)));
-  auto tokens = split_spaces(text.substr(0, eq));
+  auto tokens = split_words(text.substr(0, eq));
   if (tokens.empty()) fail(line, "empty declaration");
   std::string_view head = tokens[0];
   if (auto hash = head.find('#'); hash != std::string_view::npos) {
