@@ -3,16 +3,16 @@
 // (§3.11), built and parsed with every structural check; both the client session and the test DC
 // use these.
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string_view>
 #include <vector>
 
 #include "protocol/base/bytes.hpp"
+#include "protocol/crypto/random.hpp"
 
 namespace tgd::mtproto {
 
-using RandomSource = std::function<void(MutableByteSpan)>;
+using crypto::RandomSource;
 
 struct MessageHeader {
   std::int64_t salt = 0;

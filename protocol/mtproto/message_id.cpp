@@ -6,10 +6,6 @@ UnixNanos system_now() {
   return std::chrono::duration_cast<UnixNanos>(std::chrono::system_clock::now().time_since_epoch());
 }
 
-namespace {
-std::int64_t seconds_of(UnixNanos t) { return std::chrono::duration_cast<std::chrono::seconds>(t).count(); }
-}  // namespace
-
 std::uint64_t MsgIdClock::next(UnixNanos now, MsgIdKind kind) {
   const std::int64_t ns = now.count() + offset_ * 1'000'000'000;
   const auto seconds = static_cast<std::uint64_t>(ns / 1'000'000'000);
@@ -24,13 +20,13 @@ std::uint64_t MsgIdClock::next(UnixNanos now, MsgIdKind kind) {
 }
 
 void MsgIdClock::resync(std::uint64_t server_msg_id, UnixNanos now) {
-  const std::int64_t new_offset = msg_id_seconds(server_msg_id) - seconds_of(now);
+  const std::int64_t new_offset = msg_id_seconds(server_msg_id) - unix_seconds(now);
   if (new_offset < offset_) last_ = 0;
   offset_ = new_offset;
 }
 
 void MsgIdClock::observe_server_msg_id(std::uint64_t server_msg_id, UnixNanos now) {
-  const std::int64_t seen = msg_id_seconds(server_msg_id) - seconds_of(now);
+  const std::int64_t seen = msg_id_seconds(server_msg_id) - unix_seconds(now);
   if (seen > offset_) offset_ = seen;
 }
 

@@ -12,6 +12,9 @@ using UnixNanos = std::chrono::nanoseconds;
 
 UnixNanos system_now();
 
+// Whole unix seconds of t, rounded towards minus infinity.
+inline std::int64_t unix_seconds(UnixNanos t) { return std::chrono::floor<std::chrono::seconds>(t).count(); }
+
 // The unix time (seconds) a msg_id stands for.
 inline std::int64_t msg_id_seconds(std::uint64_t msg_id) { return static_cast<std::int64_t>(msg_id >> 32); }
 

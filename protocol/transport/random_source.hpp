@@ -1,14 +1,12 @@
 #pragma once
 // Where the transport gets its random bytes (padded-intermediate padding, obfuscation headers).
 // Injectable so tests can pin exact bytes; an empty source means the secure generator.
-#include <functional>
-
 #include "protocol/base/bytes.hpp"
 #include "protocol/crypto/random.hpp"
 
 namespace tgd::transport {
 
-using RandomSource = std::function<void(MutableByteSpan)>;
+using crypto::RandomSource;
 
 inline void fill_random(const RandomSource& random, MutableByteSpan out) {
   if (random) {

@@ -57,3 +57,12 @@ TEST_CASE("observing a later server msg_id raises the offset, an earlier one doe
   clock.observe_server_msg_id(static_cast<std::uint64_t>(1707425105 - 7) << 32 | 1, kT0);
   CHECK(clock.offset() == 7);
 }
+
+TEST_CASE("msg_id: seconds in the high half, the scaled fraction in the low half, kind in the low bits") {
+  const UnixNanos t = std::chrono::seconds(1707425105) + 500ms;
+  CHECK(MsgIdClock().next(t, MsgIdKind::Client) == (std::uint64_t{1707425105} << 32 | 0x80000000u));
+  CHECK(MsgIdClock().next(t, MsgIdKind::ServerResponse) == (std::uint64_t{1707425105} << 32 | 0x80000001u));
+  const UnixNanos whole = std::chrono::seconds(1707425105);
+  CHECK((MsgIdClock().next(whole, MsgIdKind::Client) & 0xffffffffu) == 4);
+  CHECK((MsgIdClock().next(whole, MsgIdKind::ServerResponse) & 0xffffffffu) == 5);
+}
