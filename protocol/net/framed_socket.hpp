@@ -1,0 +1,53 @@
+#pragma once
+// A TCP socket speaking one MTProto transport (protocol/transport): whole payloads out, transport
+// events (frames, quick acks, transport errors, violations) in. The server side first reads just
+// enough bytes to detect which transport the client chose.
+#include <array>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "protocol/net/asio.hpp"
+#include "protocol/transport/codec.hpp"
+
+namespace tgd::net {
+
+// Why a socket stopped: the peer closed it, an I/O error, a deadline, or a transport violation.
+struct SocketClosed {
+  std::string reason;
+};
+
+class FramedSocket {
+ public:
+  FramedSocket(tcp::socket socket, transport::Codec codec);
+
+  // Connects (TCP_NODELAY on) and speaks `codec` as a client.
+  static awaitable<std::variant<FramedSocket, SocketClosed>> connect(tcp::endpoint endpoint,
+                                                                     transport::Codec codec,
+                                                                     std::chrono::milliseconds timeout);
+  // Reads the first bytes of an accepted connection until the transport is known.
+  static awaitable<std::variant<FramedSocket, SocketClosed>> accept(tcp::socket socket,
+                                                                    std::chrono::milliseconds timeout);
+
+  // Frames `payload` and writes it. Returns the reason on failure.
+  awaitable<std::optional<SocketClosed>> send(ByteSpan payload, bool quick_ack_request = false);
+  awaitable<std::optional<SocketClosed>> send_quick_ack(std::uint32_t token);
+  awaitable<std::optional<SocketClosed>> send_transport_error(std::int32_t code);
+  // The next transport event; SocketClosed when the connection ends (a Violation also ends it).
+  awaitable<std::variant<transport::Event, SocketClosed>> receive();
+
+  transport::Codec& codec() { return codec_; }
+  tcp::socket& socket() { return socket_; }
+  void close();
+
+ private:
+  awaitable<std::optional<SocketClosed>> write(const Bytes& bytes);
+
+  tcp::socket socket_;
+  transport::Codec codec_;
+  Bytes out_;
+  std::array<std::uint8_t, 64 * 1024> in_;
+};
+
+}  // namespace tgd::net

@@ -1,0 +1,88 @@
+// tgd-testdc: the local test DC as a program, for tgd's tests and for users testing their scripts
+// offline. Its command line and its first stdout line are a contract (README, "Local test DC").
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "protocol/net/asio.hpp"
+#include "tests/testdc/test_dc.hpp"
+
+namespace {
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string ready_line(const tgd::testdc::TestDc& dc) {
+  std::string dcs;
+  for (const auto& e : dc.endpoints()) {
+    if (!dcs.empty()) dcs += ",";
+    dcs += "{\"id\":" + std::to_string(e.id) + ",\"host\":" + json_string(e.host) +
+           ",\"port\":" + std::to_string(e.port) + "}";
+  }
+  const auto& pub = dc.key().public_key();
+  return "{\"dcs\":[" + dcs + "],\"public_key_pem\":" + json_string(pub.to_pem()) + ",\"fingerprint\":\"" +
+         std::to_string(pub.fingerprint()) + "\"}";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tgd-testdc - a strict local MTProto test DC on loopback", "tgd-testdc"};
+  tgd::testdc::Options options;
+  std::string key_file;
+  app.add_option("--host", options.host, "Address to listen on")->capture_default_str();
+  app.add_option("--port", options.port, "Port of DC 1 (DC n uses port+n-1); 0 picks free ports")
+      ->capture_default_str();
+  app.add_option("--dcs", options.dcs, "Number of DCs")->check(CLI::Range(1, 5))->capture_default_str();
+  app.add_option("--key", key_file, "PEM file with the server's RSA private key (default: generate one)")
+      ->check(CLI::ExistingFile);
+  CLI11_PARSE(app, argc, argv);
+
+  spdlog::set_default_logger(spdlog::stderr_color_mt("testdc"));
+  if (!key_file.empty()) {
+    std::ifstream in(key_file);
+    std::stringstream pem;
+    pem << in.rdbuf();
+    auto key = tgd::crypto::RsaPrivateKey::from_pem(pem.str());
+    if (!key) {
+      spdlog::error("{}: not an RSA private key in PEM form", key_file);
+      return 2;
+    }
+    options.key = std::make_shared<const tgd::crypto::RsaPrivateKey>(std::move(*key));
+  }
+
+  boost::asio::io_context io;
+  tgd::testdc::TestDc dc(io, options);
+  if (auto error = dc.start()) {
+    spdlog::error("{}", *error);
+    return 1;
+  }
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: stopping", signal);
+    dc.stop();
+    io.stop();
+  });
+  std::printf("%s\n", ready_line(dc).c_str());
+  std::fflush(stdout);
+  io.run();
+  return 0;
+}
