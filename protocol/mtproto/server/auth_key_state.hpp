@@ -1,0 +1,50 @@
+#pragma once
+// One auth key the DC knows: the key, the salt its handshake produced, and the sessions clients
+// opened with it. Sessions live here so that destroy_session (facts §3.10: for another session of
+// the same key) and forgetting the key reach exactly them.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+#include "protocol/crypto/auth_key.hpp"
+#include "protocol/mtproto/message_id.hpp"
+#include "protocol/mtproto/server/dc_context.hpp"
+#include "protocol/mtproto/server/server_session.hpp"
+
+namespace tgd::mtproto::server {
+
+class AuthKeyState {
+ public:
+  // How long the handshake's salt (new_nonce ^ server_nonce, facts §2) is accepted: one salt period.
+  static constexpr std::int64_t kHandshakeSaltSeconds = SaltSchedule::kPeriodSeconds;
+
+  AuthKeyState(crypto::AuthKey key, std::optional<std::int64_t> handshake_salt, UnixNanos server_now);
+  AuthKeyState(const AuthKeyState&) = delete;
+  AuthKeyState& operator=(const AuthKeyState&) = delete;
+
+  const crypto::AuthKey& key() const { return key_; }
+  std::uint64_t id() const { return id_; }
+
+  bool accepts_handshake_salt(std::int64_t salt, UnixNanos server_now) const;
+  void forget_handshake_salt() { handshake_salt_.reset(); }
+
+  ServerSession* find(std::int64_t session_id);
+  // The session, created on the first packet that names it.
+  ServerSession& session(DcContext& dc, std::int64_t session_id);
+  bool destroy(std::int64_t session_id) { return sessions_.erase(session_id) != 0; }
+
+  template <typename F>
+  void for_each_session(F&& f) {
+    for (auto& [id, session] : sessions_) f(*session);
+  }
+
+ private:
+  crypto::AuthKey key_;
+  std::uint64_t id_;
+  std::optional<std::int64_t> handshake_salt_;
+  UnixNanos handshake_salt_until_;
+  std::unordered_map<std::int64_t, std::unique_ptr<ServerSession>> sessions_;
+};
+
+}  // namespace tgd::mtproto::server

@@ -1,0 +1,74 @@
+#pragma once
+// State shared by every session of one DC: limits, salts, faults, counters, the clock skew, and the
+// per-thread scratch that keeps the packet path free of allocations (one cipher, two plaintext
+// buffers). Owned by the Dispatcher; sessions hold a reference. Single-threaded, like the rest.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "protocol/base/bytes.hpp"
+#include "protocol/crypto/message_cipher.hpp"
+#include "protocol/crypto/random.hpp"
+#include "protocol/mtproto/envelope.hpp"
+#include "protocol/mtproto/message_id.hpp"
+#include "protocol/mtproto/server/counters.hpp"
+#include "protocol/mtproto/server/faults.hpp"
+#include "protocol/mtproto/server/salt_schedule.hpp"
+
+namespace tgd::mtproto::server {
+
+struct SessionLimits {
+  // Client msg_ids remembered per session for the duplicate, 20 and 32/33 checks. Must exceed the
+  // number of messages a client can have re-ordered in flight (tdlib sends up to 1000 per container).
+  std::size_t received_window = 4096;
+  // Answers remembered per session for duplicate requests, msg_resend_req and reconnects.
+  std::size_t kept_answers = 4096;
+  std::size_t kept_answer_bytes = 16 << 20;
+  // Results and updates above this are sent as gzip_packed when that is smaller (facts §3.11:
+  // Telethon's threshold).
+  std::size_t gzip_min_size = 512;
+  // A client's gzip_packed may not inflate beyond this (a gzip bomb is dropped).
+  std::size_t max_inflated_size = 16 << 20;
+  // Outgoing containers (facts §3.11: at most 1024 messages).
+  std::size_t container_max_messages = kMaxContainerMessages;
+  std::size_t container_max_bytes = 512 << 10;
+  // facts §3.12: the server re-sends unacknowledged answers when the client comes back on a new
+  // connection.
+  bool resend_unacked_on_new_connection = true;
+};
+
+struct DcOptions {
+  SessionLimits limits;
+  // Fixed seed for reproducible salts; random when empty.
+  std::optional<std::uint64_t> salt_seed;
+  // Padding, new_session_created.unique_id and the salt seed; empty means the secure generator.
+  RandomSource random;
+};
+
+struct DcContext {
+  explicit DcContext(DcOptions options)
+      : limits(options.limits),
+        random(options.random ? std::move(options.random) : RandomSource(crypto::random_fill)),
+        salts(options.salt_seed ? *options.salt_seed : random_u64()) {}
+
+  // The server's clock: the caller's time plus the injected skew.
+  UnixNanos server_time(UnixNanos now) const { return now + clock_skew; }
+  std::uint64_t random_u64() {
+    std::uint64_t v = 0;
+    random(MutableByteSpan(reinterpret_cast<std::uint8_t*>(&v), sizeof v));
+    return v;
+  }
+
+  SessionLimits limits;
+  RandomSource random;
+  SaltSchedule salts;
+  Faults faults;
+  Counters counters;
+  std::chrono::nanoseconds clock_skew{0};
+  crypto::MessageCipher cipher;
+  Bytes rx_plaintext;  // the packet being processed (message bodies are views into it)
+  Bytes tx_plaintext;  // the packet being sealed
+};
+
+}  // namespace tgd::mtproto::server
