@@ -3,17 +3,21 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cstring>
 #include <list>
+#include <unordered_map>
 
 #include "protocol/handshake/server_handshake.hpp"
 #include "protocol/mtproto/message_id.hpp"
+#include "protocol/mtproto/server/dispatcher.hpp"
 #include "protocol/net/framed_socket.hpp"
-#include "tests/testdc/key_store.hpp"
+#include "protocol/tl/embedded_schema.hpp"
+#include "protocol/transport/padding.hpp"
+#include "tests/testdc/api.hpp"
 
 namespace tgd::testdc {
 
 using namespace tgd::net;
+namespace server = mtproto::server;
 
 namespace {
 constexpr auto kTransportHeaderTimeout = std::chrono::seconds(10);
@@ -23,17 +27,30 @@ bool is_plain_message(ByteSpan payload) {
          std::all_of(payload.begin(), payload.begin() + 8, [](auto b) { return b == 0; });
 }
 
-std::int64_t auth_key_id_of(ByteSpan payload) {
-  std::int64_t id = 0;
-  std::memcpy(&id, payload.data(), 8);
-  return id;
+std::string describe_peer(const tcp::socket& socket) {
+  error_code ec;
+  auto ep = socket.remote_endpoint(ec);
+  return ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
 }
 }  // namespace
+
+// One client connection: its socket and the frames waiting to be written. Writes are batched: every
+// packet queued while a write is in flight goes out in the next single write.
+struct Connection {
+  server::ConnectionId id = 0;
+  std::string peer;
+  FramedSocket socket;
+  std::vector<Bytes> pending;
+  bool writing = false;
+  bool closed = false;
+  std::optional<asio::steady_timer> disconnect_timer;
+};
 
 struct Dc {
   int id = 0;
   tcp::acceptor acceptor;
-  KeyStore keys;
+  server::Dispatcher dispatcher;
+  std::unique_ptr<Api> api;
   explicit Dc(asio::io_context& io) : acceptor(io) {}
 };
 
@@ -41,8 +58,12 @@ struct TestDc::Impl {
   asio::io_context& io;
   Options options;
   std::shared_ptr<const crypto::RsaPrivateKey> key;
+  tl::Schemas schemas = tl::load_embedded_schemas();
   std::list<Dc> dcs;  // stable addresses: connections refer to their DC
-  std::list<std::weak_ptr<FramedSocket>> connections;
+  std::unordered_map<server::ConnectionId, std::shared_ptr<Connection>> connections;
+  server::ConnectionId next_connection = 1;
+  std::vector<server::Event> events;
+  std::vector<server::OutgoingPacket> outgoing;
 
   Impl(asio::io_context& io_context, Options opts) : io(io_context), options(std::move(opts)) {
     key = options.key ? options.key
@@ -69,58 +90,141 @@ struct TestDc::Impl {
     }
   }
 
+  void queue(Connection& c, Bytes packet) {
+    if (c.closed) return;
+    c.pending.push_back(std::move(packet));
+    if (!c.writing) asio::co_spawn(io, write_loop(connections.at(c.id)), asio::detached);
+  }
+
+  awaitable<void> write_loop(std::shared_ptr<Connection> c) {
+    c->writing = true;
+    while (!c->pending.empty() && !c->closed) {
+      std::vector<Bytes> batch;
+      batch.swap(c->pending);
+      for (auto& packet : batch) {
+        if (co_await c->socket.send(packet)) {
+          close(*c);
+          break;
+        }
+      }
+    }
+    c->writing = false;
+  }
+
+  void close(Connection& c) {
+    if (c.closed) return;
+    c.closed = true;
+    c.socket.close();
+    if (c.disconnect_timer) c.disconnect_timer->cancel();
+  }
+
+  // Runs the dispatcher's events and writes whatever it has to send.
+  void after_packet(Dc& dc, Connection& c) {
+    for (auto& event : events) {
+      std::visit([&](auto& e) { on_event(dc, c, e); }, event);
+    }
+    events.clear();
+    dc.dispatcher.flush(mtproto::system_now(), outgoing);
+    for (auto& packet : outgoing) {
+      auto it = connections.find(packet.connection);
+      if (it != connections.end()) queue(*it->second, std::move(packet.bytes));
+    }
+    outgoing.clear();
+  }
+
+  void on_event(Dc& dc, Connection& c, server::Query& query) {
+    ApiResult result = dc.api->handle(query.body);
+    if (auto* bytes = std::get_if<Bytes>(&result)) {
+      dc.dispatcher.answer(query.session, query.msg_id, *bytes);
+    } else {
+      auto& error = std::get<ApiError>(result);
+      spdlog::debug("dc{} {}: {} -> {} {}", dc.id, c.peer, dc.api->last_method(), error.code, error.message);
+      dc.dispatcher.answer_error(query.session, query.msg_id, error.code, error.message);
+    }
+  }
+  void on_event(Dc& dc, Connection&, server::TransportError& e) {
+    auto it = connections.find(e.connection);
+    if (it == connections.end()) return;
+    spdlog::info("dc{} {}: transport error {}", dc.id, it->second->peer, e.code);
+    auto c = it->second;
+    asio::co_spawn(
+        io,
+        [this, c, code = e.code]() -> awaitable<void> {
+          co_await c->socket.send_transport_error(code);
+          close(*c);
+        },
+        asio::detached);
+  }
+  void on_event(Dc& dc, Connection& c, server::Dropped& e) {
+    spdlog::info("dc{} {}: dropped a message ({})", dc.id, c.peer, server::describe(e.reason));
+  }
+  void on_event(Dc&, Connection&, server::DisconnectAfter& e) {
+    auto it = connections.find(e.connection);
+    if (it == connections.end()) return;
+    auto c = it->second;
+    c->disconnect_timer.emplace(io, e.delay);
+    c->disconnect_timer->async_wait([this, c](error_code ec) {
+      if (!ec) close(*c);
+    });
+  }
+  void on_event(Dc&, Connection&, server::DropConnection& e) {
+    if (auto it = connections.find(e.connection); it != connections.end()) close(*it->second);
+  }
+  void on_event(Dc&, Connection&, server::SessionCreated&) {}
+  void on_event(Dc&, Connection&, server::SessionDestroyed&) {}
+  void on_event(Dc&, Connection&, server::BadMessage& e) {
+    spdlog::debug("bad message {:x}: code {}", e.msg_id, e.code);
+  }
+
   awaitable<void> serve(Dc& dc, tcp::socket raw) {
-    const std::string peer = [&] {
-      error_code ec;
-      auto ep = raw.remote_endpoint(ec);
-      return ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
-    }();
+    const std::string peer = describe_peer(raw);
     auto accepted = co_await FramedSocket::accept(std::move(raw), kTransportHeaderTimeout);
     if (auto* closed = std::get_if<SocketClosed>(&accepted)) {
       spdlog::info("dc{} {}: {}", dc.id, peer, closed->reason);
       co_return;
     }
-    auto socket = std::make_shared<FramedSocket>(std::move(std::get<FramedSocket>(accepted)));
-    connections.remove_if([](const auto& weak) { return weak.expired(); });
-    connections.push_back(socket);
+    auto c = std::make_shared<Connection>(Connection{
+        next_connection++, peer, std::move(std::get<FramedSocket>(accepted)), {}, false, false, {}});
+    connections.emplace(c->id, c);
     spdlog::debug("dc{} {}: connected", dc.id, peer);
     handshake::ServerHandshake exchange(handshake_options(dc));
-    while (true) {
-      auto event = co_await socket->receive();
+    while (!c->closed) {
+      auto event = co_await c->socket.receive();
       if (auto* closed = std::get_if<SocketClosed>(&event)) {
         spdlog::debug("dc{} {}: {}", dc.id, peer, closed->reason);
-        co_return;
+        break;
       }
       auto* frame = std::get_if<transport::Frame>(&std::get<transport::Event>(event));
       if (!frame) continue;
-      if (is_plain_message(frame->payload)) {
-        auto step = exchange.on_message(frame->payload, mtproto::system_now());
-        if (auto* send = std::get_if<handshake::ServerHandshake::Send>(&step)) {
-          if (co_await socket->send(send->message)) co_return;
-        } else if (auto* done = std::get_if<handshake::ServerHandshake::Done>(&step)) {
-          spdlog::info("dc{} {}: auth key {:016x} created", dc.id, peer,
-                       static_cast<std::uint64_t>(done->key.id_value()));
-          dc.keys.add(std::move(done->key));
-          if (co_await socket->send(done->message)) co_return;
-        } else {
-          auto& failed = std::get<handshake::ServerHandshake::Failed>(step);
-          spdlog::info("dc{} {}: handshake refused: {}", dc.id, peer, failed.message);
-          co_await socket->send_transport_error(failed.transport_error());
-          socket->close();
-          co_return;
-        }
+      ByteSpan payload = frame->payload;
+      if (c->socket.codec().framing() == transport::Framing::PaddedIntermediate) {
+        auto stripped = transport::strip_transport_padding(payload);
+        if (!stripped) continue;
+        payload = *stripped;
+      }
+      if (!is_plain_message(payload)) {
+        dc.dispatcher.on_packet(c->id, payload, mtproto::system_now(), events);
+        after_packet(dc, *c);
         continue;
       }
-      if (frame->payload.size() < 8 || !dc.keys.find(auth_key_id_of(frame->payload))) {
-        // Telegram answers -404 to a packet under an auth key it does not know (facts §1.6).
-        co_await socket->send_transport_error(-404);
-        socket->close();
-        co_return;
+      auto step = exchange.on_message(payload, mtproto::system_now());
+      if (auto* send = std::get_if<handshake::ServerHandshake::Send>(&step)) {
+        queue(*c, std::move(send->message));
+      } else if (auto* done = std::get_if<handshake::ServerHandshake::Done>(&step)) {
+        spdlog::info("dc{} {}: auth key {:016x} created", dc.id, peer,
+                     static_cast<std::uint64_t>(done->key.id_value()));
+        dc.dispatcher.add_auth_key(std::move(done->key), done->server_salt, mtproto::system_now());
+        queue(*c, std::move(done->message));
+      } else {
+        auto& failed = std::get<handshake::ServerHandshake::Failed>(step);
+        spdlog::info("dc{} {}: handshake refused: {}", dc.id, peer, failed.message);
+        co_await c->socket.send_transport_error(failed.transport_error());
+        break;
       }
-      spdlog::warn("dc{} {}: encrypted sessions are not served yet; closing", dc.id, peer);
-      socket->close();
-      co_return;
     }
+    close(*c);
+    dc.dispatcher.on_connection_closed(c->id);
+    connections.erase(c->id);
   }
 };
 
@@ -146,7 +250,11 @@ std::optional<std::string> TestDc::start() {
       return "dc" + std::to_string(id) + ": cannot listen on " + impl_->options.host + ":" +
              std::to_string(port) + ": " + ec.message();
   }
-  for (Dc& dc : impl_->dcs) asio::co_spawn(impl_->io, impl_->accept_loop(dc), asio::detached);
+  const auto all = endpoints();
+  for (Dc& dc : impl_->dcs) {
+    dc.api = std::make_unique<Api>(impl_->schemas.api, dc.id, all);
+    asio::co_spawn(impl_->io, impl_->accept_loop(dc), asio::detached);
+  }
   return std::nullopt;
 }
 
@@ -155,9 +263,7 @@ void TestDc::stop() {
     error_code ignored;
     dc.acceptor.close(ignored);
   }
-  for (auto& weak : impl_->connections)
-    if (auto socket = weak.lock()) socket->close();
-  impl_->connections.clear();
+  for (auto& [id, c] : impl_->connections) impl_->close(*c);
 }
 
 std::vector<DcEndpoint> TestDc::endpoints() const {
@@ -172,16 +278,10 @@ std::vector<DcEndpoint> TestDc::endpoints() const {
 
 const crypto::RsaPrivateKey& TestDc::key() const { return *impl_->key; }
 
-const KeyStore& TestDc::keys(int dc) const {
+mtproto::server::Dispatcher& TestDc::dispatcher(int dc) {
   auto it = impl_->dcs.begin();
   std::advance(it, dc - 1);
-  return it->keys;
-}
-
-KeyStore& TestDc::keys(int dc) {
-  auto it = impl_->dcs.begin();
-  std::advance(it, dc - 1);
-  return it->keys;
+  return it->dispatcher;
 }
 
 }  // namespace tgd::testdc

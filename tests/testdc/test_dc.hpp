@@ -13,9 +13,11 @@ namespace boost::asio {
 class io_context;
 }
 
-namespace tgd::testdc {
+namespace tgd::mtproto::server {
+class Dispatcher;
+}
 
-class KeyStore;
+namespace tgd::testdc {
 
 struct DcEndpoint {
   int id = 0;
@@ -46,9 +48,8 @@ class TestDc {
 
   std::vector<DcEndpoint> endpoints() const;
   const crypto::RsaPrivateKey& key() const;
-  // The DC's auth keys (dc is 1-based).
-  const KeyStore& keys(int dc) const;
-  KeyStore& keys(int dc);
+  // The encrypted side of DC `dc` (1-based): its auth keys, sessions, counters and fault hooks.
+  mtproto::server::Dispatcher& dispatcher(int dc);
 
  private:
   struct Impl;

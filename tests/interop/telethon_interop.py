@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""Telethon (an independent MTProto client) creates an auth key with the local test DC.
+"""Telethon (an independent MTProto client) talks to the local test DC.
 
-Usage: telethon_auth_key.py TGD_TESTDC_BINARY
-Starts tgd-testdc, points Telethon's low-level sender at DC 2 with the test DC's public key, lets
-it run its handshake (Telethon 1.25 uses the legacy RSA scheme with p_q_inner_data), and checks the
-test DC logged the same auth key id. Exit 0 on success; 77 (skipped) if Telethon is not installed.
+Usage: telethon_interop.py TGD_TESTDC_BINARY
+Starts tgd-testdc and points Telethon's low-level sender at DC 2 with the test DC's public key, over
+four transports. Telethon runs its handshake (1.25 uses the legacy RSA scheme with p_q_inner_data),
+then calls invokeWithLayer(its layer, initConnection(help.getNearestDc)) in an encrypted session.
+Checks the answer and that the test DC logged the same auth key ids. Exit 0 on success; 77
+(skipped) if Telethon is not installed.
 """
 import asyncio
 import collections
@@ -17,6 +19,9 @@ try:
     from telethon.crypto import rsa
     from telethon.network import MTProtoSender, ConnectionTcpFull, ConnectionTcpAbridged, \
         ConnectionTcpIntermediate, ConnectionTcpObfuscated
+    from telethon.tl.alltlobjects import LAYER
+    from telethon.tl.functions import InitConnectionRequest, InvokeWithLayerRequest
+    from telethon.tl.functions.help import GetNearestDcRequest
 except ImportError:
     print("skipped: python3-telethon is not installed")
     sys.exit(77)
@@ -29,7 +34,13 @@ async def create_key(host, port, connection_class):
     connection = connection_class(host, port, dc_id=2, loggers=loggers)
     await sender.connect(connection)
     key_id = sender.auth_key.key_id
+    query = InvokeWithLayerRequest(LAYER, InitConnectionRequest(
+        api_id=1, device_model="interop", system_version="test", app_version="1.0", system_lang_code="en",
+        lang_pack="", lang_code="en", query=GetNearestDcRequest()))
+    nearest = await asyncio.wait_for(sender.send(query), timeout=10)
     await sender.disconnect()
+    if nearest.this_dc != 2:
+        raise SystemExit(f"help.getNearestDc answered this_dc={nearest.this_dc}, expected 2")
     return key_id
 
 
@@ -44,7 +55,7 @@ def main():
         for cls in (ConnectionTcpFull, ConnectionTcpAbridged, ConnectionTcpIntermediate, ConnectionTcpObfuscated):
             key_id = asyncio.run(create_key(dc2["host"], dc2["port"], cls))
             ids.append(key_id & 0xffffffffffffffff)
-            print(f"{cls.__name__}: auth key {key_id & 0xffffffffffffffff:016x}")
+            print(f"{cls.__name__}: auth key {key_id & 0xffffffffffffffff:016x}, help.getNearestDc answered")
     finally:
         server.terminate()
         _, log = server.communicate(timeout=10)
@@ -53,7 +64,7 @@ def main():
         print("test DC log lacks keys", [f"{i:016x}" for i in missing])
         print(log)
         sys.exit(1)
-    print(f"{len(ids)} auth keys created by Telethon and confirmed by the test DC")
+    print(f"{len(ids)} transports: Telethon created auth keys and called help.getNearestDc")
 
 
 if __name__ == "__main__":
