@@ -17,6 +17,11 @@ void build_plaintext(const MessageHeader& header, ByteSpan body, const RandomSou
   w.u32(header.seq_no);
   w.u32(static_cast<std::uint32_t>(body.size()));
   w.raw(body);
+  append_padding(out, start, random, max_extra_padding);
+}
+
+std::size_t append_padding(Bytes& out, std::size_t start, const RandomSource& random,
+                           std::size_t max_extra_padding) {
   std::size_t extra = 0;
   if (max_extra_padding > 0) {
     std::uint8_t r[2];
@@ -28,6 +33,7 @@ void build_plaintext(const MessageHeader& header, ByteSpan body, const RandomSou
   if (total - unpadded > kMaxPadding) total = (unpadded + kMinPadding + 15) & ~std::size_t{15};
   out.resize(start + total);
   random(MutableByteSpan(out.data() + start + unpadded, total - unpadded));
+  return total;
 }
 
 std::string_view describe(PlaintextError e) {

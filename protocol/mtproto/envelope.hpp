@@ -25,6 +25,12 @@ inline constexpr std::size_t kPlaintextHeaderSize = 32;  // salt, session_id, ms
 inline constexpr std::size_t kMinPadding = 12;
 inline constexpr std::size_t kMaxPadding = 1024;
 
+// Pads the plaintext that starts at out[start] (header and body already written) with random bytes:
+// 12..1024 of them, the total a multiple of 16, plus up to max_extra_padding more (tdlib's way of
+// hiding lengths). Returns the padded plaintext's size.
+std::size_t append_padding(Bytes& out, std::size_t start, const RandomSource& random,
+                           std::size_t max_extra_padding = 0);
+
 // Appends header + body + random padding (12..1024 bytes, total a multiple of 16) to out. Like
 // tdlib, adds up to `max_extra_padding` more random bytes so that lengths leak less. `body` must
 // be a multiple of 4 bytes (a TL object always is).
