@@ -14,6 +14,7 @@
 #include "protocol/crypto/message_cipher.hpp"
 #include "protocol/crypto/pq.hpp"
 #include "protocol/tl/embedded_schema.hpp"
+#include "protocol/tl/json_out.hpp"
 #include "protocol/tl/json_to_tl.hpp"
 #include "protocol/tl/tl_to_json.hpp"
 
@@ -31,19 +32,6 @@ struct Check {
 };
 
 Outcome expect(bool ok, std::string detail) { return Outcome{ok, std::move(detail)}; }
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      out += ' ';
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
 
 // A layer-223 initConnection as the docs write it (mtproto-facts §5.1, with layer 223 = 0xdf).
 constexpr std::string_view kInitConnection =
@@ -198,9 +186,9 @@ int run_self_check(ReportFormat format) {
       std::printf("  %s  %s\n        %s (%.2f ms)\n", outcome.ok ? "ok  " : "FAIL", checks[i].name.c_str(),
                   outcome.detail.c_str(), ms);
     } else {
-      json += std::string(i ? "," : "") + "{\"name\":\"" + json_escape(checks[i].name) +
-              "\",\"ok\":" + (outcome.ok ? "true" : "false") + ",\"detail\":\"" +
-              json_escape(outcome.detail) + "\"}";
+      json += std::string(i ? "," : "") + "{\"name\":" + tl::json_quoted(checks[i].name) +
+              ",\"ok\":" + (outcome.ok ? "true" : "false") +
+              ",\"detail\":" + tl::json_quoted(outcome.detail) + "}";
     }
   }
   const double total_ms = std::chrono::duration<double, std::milli>(clock::now() - start).count();

@@ -125,4 +125,12 @@ void JsonOut::quoted_base64(ByteSpan data) {
   *p_++ = '"';
 }
 
+std::string json_quoted(std::string_view text) {
+  std::string out;
+  JsonOut json(out, text.size() + 2);
+  json.quoted_string(text);
+  json.finish();
+  return out;
+}
+
 }  // namespace tgd::tl

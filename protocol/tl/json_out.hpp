@@ -65,4 +65,8 @@ class JsonOut {
   char* end_;
 };
 
+// `text` (valid UTF-8) as a quoted, escaped JSON string, for code that assembles small JSON
+// documents by hand (reports, ready lines).
+std::string json_quoted(std::string_view text);
+
 }  // namespace tgd::tl

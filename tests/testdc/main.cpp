@@ -10,35 +10,21 @@
 #include <sstream>
 
 #include "protocol/net/asio.hpp"
+#include "protocol/tl/json_out.hpp"
 #include "tests/testdc/test_dc.hpp"
 
 namespace {
-
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 std::string ready_line(const tgd::testdc::TestDc& dc) {
   std::string dcs;
   for (const auto& e : dc.endpoints()) {
     if (!dcs.empty()) dcs += ",";
-    dcs += "{\"id\":" + std::to_string(e.id) + ",\"host\":" + json_string(e.host) +
+    dcs += "{\"id\":" + std::to_string(e.id) + ",\"host\":" + tgd::tl::json_quoted(e.host) +
            ",\"port\":" + std::to_string(e.port) + "}";
   }
   const auto& pub = dc.key().public_key();
-  return "{\"dcs\":[" + dcs + "],\"public_key_pem\":" + json_string(pub.to_pem()) + ",\"fingerprint\":\"" +
-         std::to_string(pub.fingerprint()) + "\"}";
+  return "{\"dcs\":[" + dcs + "],\"public_key_pem\":" + tgd::tl::json_quoted(pub.to_pem()) +
+         ",\"fingerprint\":\"" + std::to_string(pub.fingerprint()) + "\"}";
 }
 
 }  // namespace
