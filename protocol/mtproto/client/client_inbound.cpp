@@ -66,19 +66,22 @@ void ClientSession::process_message(std::uint64_t msg_id, std::uint32_t seq_no, 
     case client_detail::ReceivedWindow::Check::New:
       break;
   }
+  // The message is authenticated (msg_key and session_id verified) and newer than anything this
+  // session has forgotten, so it is not a replay: a msg_id ahead of our estimate of the server's
+  // clock means our clock is slow, and raises the time offset (tdlib's rule) instead of getting
+  // every answer dropped as "from the future". Only raising: lowering it takes bad_msg 16/17.
+  clock_.observe_server_msg_id(msg_id, now);
   const std::uint32_t constructor = client_detail::constructor_of(body);
   // Time-window exemptions (facts §3.7 check 6): bad_server_salt and bad_msg_notification must get
   // through precisely when our clock is wrong. A container is not acted on itself; each of its
   // items is checked on its own.
   const bool exempt = constructor == ids::kBadServerSalt || constructor == ids::kBadMsgNotification ||
                       constructor == ids::kMsgContainer;
-  const bool in_window = in_time_window(msg_id, now);
-  if (!in_window && !exempt && options_.check_time_window) {
+  if (!exempt && options_.check_time_window && !in_time_window(msg_id, now)) {
     ++counters_.dropped_time_window;
     return;
   }
   received_.insert(msg_id);
-  if (in_window) clock_.observe_server_msg_id(msg_id, now);
   if (constructor != ids::kMsgContainer) ++counters_.messages_received;
   if (seq_no % 2 == 1) queue_ack(msg_id, now);
   dispatch(msg_id, seq_no, body, level, true, now, events);
