@@ -51,6 +51,8 @@ struct Dc {
   tcp::acceptor acceptor;
   server::Dispatcher dispatcher;
   std::unique_ptr<Api> api;
+  bool in_packet = false;
+  bool flush_posted = false;
   explicit Dc(asio::io_context& io) : acceptor(io) {}
 };
 
@@ -64,6 +66,7 @@ struct TestDc::Impl {
   server::ConnectionId next_connection = 1;
   std::vector<server::Event> events;
   std::vector<server::OutgoingPacket> outgoing;
+  std::shared_ptr<int> lifetime = std::make_shared<int>(0);  // posted work checks it is still here
 
   Impl(asio::io_context& io_context, Options opts) : io(io_context), options(std::move(opts)) {
     key = options.key ? options.key
@@ -124,6 +127,22 @@ struct TestDc::Impl {
       std::visit([&](auto& e) { on_event(dc, c, e); }, event);
     }
     events.clear();
+    write_output(dc);
+  }
+
+  // Output that no packet caused (a later answer, a push, released held answers, a test's fault
+  // action) is written on the next turn of the event loop, batched with whatever else comes.
+  void on_output(Dc& dc) {
+    if (dc.flush_posted || dc.in_packet) return;
+    dc.flush_posted = true;
+    asio::post(io, [this, &dc, alive = std::weak_ptr<int>(lifetime)] {
+      if (alive.expired()) return;  // the test DC is gone
+      dc.flush_posted = false;
+      write_output(dc);
+    });
+  }
+
+  void write_output(Dc& dc) {
     dc.dispatcher.flush(mtproto::system_now(), outgoing);
     for (auto& packet : outgoing) {
       auto it = connections.find(packet.connection);
@@ -203,8 +222,10 @@ struct TestDc::Impl {
         payload = *stripped;
       }
       if (!is_plain_message(payload)) {
+        dc.in_packet = true;  // after_packet() flushes: no posted flush needed
         dc.dispatcher.on_packet(c->id, payload, mtproto::system_now(), events);
         after_packet(dc, *c);
+        dc.in_packet = false;
         continue;
       }
       auto step = exchange.on_message(payload, mtproto::system_now());
@@ -253,6 +274,7 @@ std::optional<std::string> TestDc::start() {
   const auto all = endpoints();
   for (Dc& dc : impl_->dcs) {
     dc.api = std::make_unique<Api>(impl_->schemas.api, dc.id, all);
+    dc.dispatcher.set_output_listener([impl = impl_.get(), &dc] { impl->on_output(dc); });
     asio::co_spawn(impl_->io, impl_->accept_loop(dc), asio::detached);
   }
   return std::nullopt;

@@ -117,6 +117,7 @@ void Dispatcher::note_output(ServerSession& session) {
   if (session.flush_listed() || !session.has_output()) return;
   session.set_flush_listed(true);
   flush_list_.push_back(session.key());
+  if (flush_list_.size() == 1 && output_listener_) output_listener_();
 }
 
 void Dispatcher::flush(UnixNanos now, std::vector<OutgoingPacket>& out) {

@@ -14,6 +14,7 @@
 // -404 like Telegram does (facts §1.6), and the session_id picks or creates the ServerSession.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -64,6 +65,10 @@ class Dispatcher {
   // Packets for every session with output and a live connection. Sessions without one keep their
   // output until the client is back.
   void flush(UnixNanos now, std::vector<OutgoingPacket>& out);
+  // Called when a session gets output and no flush is pending yet: answers given later, pushes and
+  // released held answers are not caused by a packet, so the I/O layer must schedule the flush
+  // itself (once; it may call flush() from the listener's posted work, never from inside it).
+  void set_output_listener(std::function<void()> listener) { output_listener_ = std::move(listener); }
 
   const Counters& counters() const { return dc_.counters; }
   const SaltSchedule& salts() const { return dc_.salts; }
@@ -88,6 +93,7 @@ class Dispatcher {
   DcContext dc_;
   std::unordered_map<std::uint64_t, std::unique_ptr<AuthKeyState>> keys_;
   std::vector<SessionKey> flush_list_;
+  std::function<void()> output_listener_;
   std::vector<Bytes> packet_scratch_;
 };
 

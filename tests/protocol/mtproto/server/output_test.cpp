@@ -207,3 +207,19 @@ TEST_CASE("pushed updates are content-related messages that answer nothing") {
   CHECK(ms[0].seq_no == 3);  // after new_session_created (1)
   CHECK_FALSE(h.dc.push({h.session().auth_key_id, 424242}, updates));
 }
+
+TEST_CASE("the output listener fires once per pending flush when output appears outside a packet") {
+  Harness h;
+  h.send(ping(1), false);
+  h.receive();
+  int calls = 0;
+  h.dc.set_output_listener([&] { ++calls; });
+  const Bytes updates{0xd1, 0x15, 0x1b, 0x6f};  // updatesTooLong
+  REQUIRE(h.dc.push(h.session(), updates));
+  CHECK(calls == 1);
+  REQUIRE(h.dc.push(h.session(), updates));
+  CHECK(calls == 1);  // a flush is pending already
+  CHECK(h.receive().size() == 2);
+  REQUIRE(h.dc.push(h.session(), updates));
+  CHECK(calls == 2);  // after a flush, new output needs a new one
+}
