@@ -19,6 +19,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <random>
+#include <utility>
 
 #include "protocol/crypto/random.hpp"
 #include "protocol/mtproto/client/client_session.hpp"
@@ -85,6 +86,7 @@ void accumulate(mtproto::ClientCounters& into, const mtproto::ClientCounters& c)
   for (const auto& [code, n] : c.rpc_errors_by_code) into.rpc_errors_by_code[code] += n;
   into.updates += c.updates;
   into.acks_received += c.acks_received;
+  into.quick_acks += c.quick_acks;
   into.bad_msg_notifications += c.bad_msg_notifications;
   into.bad_server_salts += c.bad_server_salts;
   into.new_sessions_created += c.new_sessions_created;
@@ -118,6 +120,7 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
     std::optional<UnixNanos> deadline;
     std::uint64_t serial = 0;  // tells a cancellation of this call from one of an earlier slot user
     bool content_related = true;
+    std::function<void()> on_quick_ack;  // empty: no quick ack asked for
   };
   // An outcome or update to hand out from the next completion job. No handler: an update, whose
   // bytes are in result.
@@ -175,6 +178,7 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
     c.handler.swap(handler);  // not operator=: see CallHandler
     c.query = std::move(query);
     c.content_related = call_options.content_related;
+    c.on_quick_ack = call_options.on_quick_ack;
     c.serial = ++call_serial;
     c.deadline.reset();
     if (call_options.timeout) c.deadline = mtproto::system_now() + *call_options.timeout;
@@ -209,6 +213,8 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
     Call& c = calls[index];
     mtproto::SendOptions send_options;
     send_options.content_related = c.content_related;
+    // The Full transport has no way to ask for one (facts §1.4).
+    send_options.quick_ack = c.on_quick_ack && options.framing != transport::Framing::Full;
     send_options.deadline = c.deadline;  // the session fails it with Timeout and drops it from its queues
     const RequestId rid = session->send(Bytes(c.query), send_options);
     if (!rid) {
@@ -236,6 +242,7 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
     if (c.rid) by_slot[c.rid.value & kSlotMask] = kNoCall;
     c.rid = {};
     c.query = Bytes{};  // a large upload's buffer should not outlive its call
+    c.on_quick_ack = nullptr;
     CallHandler handler;
     handler.swap(c.handler);
     defer(std::move(handler), std::move(result));
@@ -296,7 +303,15 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
                      },
                      [&](mtproto::client_event::Update& e) { defer(CallHandler{}, std::move(e.body)); },
                      [&](mtproto::client_event::NewSessionCreated& e) { last_new_session = e; },
-                     [](auto&) {},  // quick acks, pongs, destroy_session results: nothing waits on them
+                     [&](mtproto::client_event::QuickAcked& e) {
+                       for (RequestId rid : e.ids) {
+                         const auto i = find_call(rid);
+                         if (i == kNoCall || !calls[i].on_quick_ack) continue;
+                         // Posted: the callback may call into the client, which is mid-delivery here.
+                         asio::post(ex, std::exchange(calls[i].on_quick_ack, nullptr));
+                       }
+                     },
+                     [](auto&) {},  // pongs, destroy_session results: nothing waits on them
                  },
                  event);
     }

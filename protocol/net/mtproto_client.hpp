@@ -77,8 +77,13 @@ struct CallFailed {
 using CallResult = std::variant<Bytes, RpcError, CallFailed>;
 
 struct CallOptions {
-  std::optional<std::chrono::milliseconds> timeout;
+  std::optional<std::chrono::milliseconds> timeout{};
   bool content_related = true;
+  // Asks the transport to quick-ack the packet carrying the call (facts §1.5); on_quick_ack runs
+  // (posted, on the executor) when the server confirms it received and decrypted the packet —
+  // sooner than the answer, useful for showing progress of slow calls. Not called again for a
+  // resend; never called after the outcome, nor over the Full transport, which has no quick acks.
+  std::function<void()> on_quick_ack{};
 };
 
 class MtprotoClient {

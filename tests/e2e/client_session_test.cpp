@@ -86,6 +86,48 @@ TEST_CASE("MtprotoClient calls help.getNearestDc over every transport plain and 
   }
 }
 
+TEST_CASE(
+    "a call asking for a quick ack gets it from the test DC before its answer (not over Full, which has "
+    "none)") {
+  for (Framing framing :
+       {Framing::Abridged, Framing::Intermediate, Framing::PaddedIntermediate, Framing::Full}) {
+    for (bool obfuscated : {false, true}) {
+      if (obfuscated && framing == Framing::Full) continue;
+      CAPTURE(static_cast<int>(framing));
+      CAPTURE(obfuscated);
+      Harness h([&](net::ClientOptions& o) {
+        o.framing = framing;
+        o.obfuscated = obfuscated;
+      });
+      h.run([&]() -> net::awaitable<void> {
+        co_await connect(h);
+        int quick_acks = 0;
+        // The answers are held, so only the quick ack can arrive while the call waits.
+        h.dispatcher().faults().hold_answers = true;
+        net::asio::co_spawn(
+            co_await net::asio::this_coro::executor,
+            [&]() -> net::awaitable<void> {
+              const CallResult r =
+                  co_await h.client->call(nearest_dc(), {.on_quick_ack = [&] { ++quick_acks; }});
+              CHECK(is_nearest_dc(r, Harness::kDc));
+            },
+            net::asio::detached);
+        const int expected = framing == Framing::Full ? 0 : 1;
+        const bool acked = co_await wait_until([&] { return quick_acks == expected; });
+        CHECK(acked);
+        const bool sent = co_await wait_until([&] { return h.client->counters().in_flight == 1; });
+        CHECK(sent);  // acked (or not), but not answered
+        h.dispatcher().faults().hold_answers = false;
+        h.dispatcher().release_answers();
+        const bool answered = co_await wait_until([&] { return h.client->counters().in_flight == 0; });
+        CHECK(answered);
+        CHECK(quick_acks == expected);
+        CHECK(h.client->counters().quick_acks == static_cast<std::uint64_t>(expected));
+      });
+    }
+  }
+}
+
 TEST_CASE("MtprotoClient refuses the obfuscated Full transport: calls fail at once") {
   Harness h([](net::ClientOptions& o) {
     o.framing = Framing::Full;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <list>
 #include <unordered_map>
+#include <variant>
 
 #include "protocol/handshake/server_handshake.hpp"
 #include "protocol/mtproto/message_id.hpp"
@@ -40,7 +41,7 @@ struct Connection {
   server::ConnectionId id = 0;
   std::string peer;
   FramedSocket socket;
-  std::vector<Bytes> pending;
+  std::vector<std::variant<Bytes, std::uint32_t>> pending;  // packets, and quick-ack tokens
   bool writing = false;
   bool closed = false;
   std::optional<asio::steady_timer> disconnect_timer;
@@ -93,19 +94,27 @@ struct TestDc::Impl {
     }
   }
 
-  void queue(Connection& c, Bytes packet) {
+  void queue(Connection& c, std::variant<Bytes, std::uint32_t> packet_or_quick_ack) {
     if (c.closed) return;
-    c.pending.push_back(std::move(packet));
+    c.pending.push_back(std::move(packet_or_quick_ack));
     if (!c.writing) asio::co_spawn(io, write_loop(connections.at(c.id)), asio::detached);
   }
 
   awaitable<void> write_loop(std::shared_ptr<Connection> c) {
     c->writing = true;
     while (!c->pending.empty() && !c->closed) {
-      std::vector<Bytes> batch;
+      std::vector<std::variant<Bytes, std::uint32_t>> batch;
       batch.swap(c->pending);
-      for (auto& packet : batch) {
-        if (co_await c->socket.send(packet)) {
+      for (auto& item : batch) {
+        // Plain statements, not a conditional expression: g++ 12 mishandles temporaries of
+        // co_await inside larger expressions.
+        std::optional<SocketClosed> failed;
+        if (const auto* packet = std::get_if<Bytes>(&item)) {
+          failed = co_await c->socket.send(*packet);
+        } else {
+          failed = co_await c->socket.send_quick_ack(std::get<std::uint32_t>(item));
+        }
+        if (failed) {
           close(*c);
           break;
         }
@@ -186,6 +195,9 @@ struct TestDc::Impl {
       if (!ec) close(*c);
     });
   }
+  void on_event(Dc&, Connection&, server::QuickAck& e) {
+    if (auto it = connections.find(e.connection); it != connections.end()) queue(*it->second, e.token);
+  }
   void on_event(Dc&, Connection&, server::DropConnection& e) {
     if (auto it = connections.find(e.connection); it != connections.end()) close(*it->second);
   }
@@ -223,7 +235,7 @@ struct TestDc::Impl {
       }
       if (!is_plain_message(payload)) {
         dc.in_packet = true;  // after_packet() flushes: no posted flush needed
-        dc.dispatcher.on_packet(c->id, payload, mtproto::system_now(), events);
+        dc.dispatcher.on_packet(c->id, payload, mtproto::system_now(), events, frame->quick_ack_requested);
         after_packet(dc, *c);
         dc.in_packet = false;
         continue;

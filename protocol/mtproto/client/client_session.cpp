@@ -91,6 +91,7 @@ void ClientSession::on_quick_ack(std::uint32_t token, std::vector<ClientEvent>& 
   auto it = std::find_if(quick_acks_.begin(), quick_acks_.end(),
                          [token](const QuickAckRecord& q) { return q.token == token; });
   if (it == quick_acks_.end()) return;
+  ++counters_.quick_acks;
   client_event::QuickAcked acked;
   for (RequestId id : it->ids) {
     if (requests_.find(id) != nullptr) acked.ids.push_back(id);  // still waiting for an outcome

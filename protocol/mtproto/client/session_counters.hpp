@@ -30,6 +30,7 @@ struct ClientCounters {
   std::map<std::int32_t, std::uint64_t> rpc_errors_by_code;
   std::uint64_t updates = 0;
   std::uint64_t acks_received = 0;
+  std::uint64_t quick_acks = 0;  // transport quick acks that matched a packet we asked one for
   std::uint64_t bad_msg_notifications = 0;  // bad_server_salt included
   std::uint64_t bad_server_salts = 0;
   std::uint64_t new_sessions_created = 0;  // by the server

@@ -37,7 +37,7 @@ void Dispatcher::drop(std::vector<Event>& events, ConnectionId connection, DropR
 }
 
 void Dispatcher::on_packet(ConnectionId connection, ByteSpan packet, UnixNanos now,
-                           std::vector<Event>& events) {
+                           std::vector<Event>& events, bool quick_ack_requested) {
   ++dc_.counters.packets_in;
   dc_.counters.bytes_in += packet.size();
   if (dc_.faults.transport_error != 0) {
@@ -60,9 +60,9 @@ void Dispatcher::on_packet(ConnectionId connection, ByteSpan packet, UnixNanos n
   const std::size_t encrypted = packet.size() - std::min(packet.size(), crypto::kEncryptedHeaderSize);
   if (encrypted == 0 || encrypted % 16 != 0) return drop(events, connection, DropReason::kTooShort);
   dc_.rx_plaintext.resize(encrypted);
-  if (!dc_.cipher.decrypt_to(auth_key.key(), crypto::Direction::kClientToServer, packet, dc_.rx_plaintext)) {
-    return drop(events, connection, DropReason::kBadMsgKey);
-  }
+  const auto quick_ack_token =
+      dc_.cipher.decrypt_to(auth_key.key(), crypto::Direction::kClientToServer, packet, dc_.rx_plaintext);
+  if (!quick_ack_token) return drop(events, connection, DropReason::kBadMsgKey);
   const PlaintextResult parsed = parse_plaintext(dc_.rx_plaintext);
   if (!parsed.message) return drop(events, connection, envelope_drop(parsed.error));
   const ParsedPlaintext& message = *parsed.message;
@@ -70,6 +70,8 @@ void Dispatcher::on_packet(ConnectionId connection, ByteSpan packet, UnixNanos n
     events.push_back(TransportError{connection, -404, TransportErrorCause::kZeroSessionId});
     return;
   }
+
+  if (quick_ack_requested) events.push_back(QuickAck{connection, *quick_ack_token});
 
   ServerSession& session = auth_key.session(dc_, message.header.session_id);
   session.on_message(message.header, message.body, connection, now, events);

@@ -49,7 +49,10 @@ class Dispatcher {
   void add_auth_key(crypto::AuthKey key, std::optional<std::int64_t> handshake_salt, UnixNanos now);
   bool has_auth_key(std::uint64_t auth_key_id) const { return keys_.contains(auth_key_id); }
 
-  void on_packet(ConnectionId connection, ByteSpan packet, UnixNanos now, std::vector<Event>& events);
+  // quick_ack_requested: the transport frame asked for a quick ack (a QuickAck event follows if
+  // the packet is genuine).
+  void on_packet(ConnectionId connection, ByteSpan packet, UnixNanos now, std::vector<Event>& events,
+                 bool quick_ack_requested = false);
   void on_connection_closed(ConnectionId connection);
 
   // The session, or nullptr. Valid until the next call that may destroy sessions (on_packet,

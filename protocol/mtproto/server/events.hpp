@@ -82,6 +82,13 @@ struct DropConnection {
   ConnectionId connection = 0;
 };
 
+// The transport asked for a quick ack of this packet and it decrypted with a valid envelope
+// (facts §1.5): write the token back on the connection.
+struct QuickAck {
+  ConnectionId connection = 0;
+  std::uint32_t token = 0;
+};
+
 // Informational: a session was created (first message of a new session_id accepted) or destroyed
 // (destroy_session from a sibling session): the API layer may keep or drop per-session state.
 struct SessionCreated {
@@ -98,7 +105,7 @@ struct BadMessage {
   std::int32_t code = 0;
 };
 
-using Event = std::variant<TransportError, Dropped, Query, DisconnectAfter, DropConnection, SessionCreated,
-                           SessionDestroyed, BadMessage>;
+using Event = std::variant<TransportError, Dropped, Query, DisconnectAfter, DropConnection, QuickAck,
+                           SessionCreated, SessionDestroyed, BadMessage>;
 
 }  // namespace tgd::mtproto::server
