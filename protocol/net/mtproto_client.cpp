@@ -121,6 +121,7 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
     std::uint64_t serial = 0;  // tells a cancellation of this call from one of an earlier slot user
     bool content_related = true;
     std::function<void()> on_quick_ack;  // empty: no quick ack asked for
+    bool wrapped = false;                // sent with options.wrap_until_initialized
   };
   // An outcome or update to hand out from the next completion job. No handler: an update, whose
   // bytes are in result.
@@ -216,7 +217,9 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
     // The Full transport has no way to ask for one (facts §1.4).
     send_options.quick_ack = c.on_quick_ack && options.framing != transport::Framing::Full;
     send_options.deadline = c.deadline;  // the session fails it with Timeout and drops it from its queues
-    const RequestId rid = session->send(Bytes(c.query), send_options);
+    c.wrapped = !session_initialized && options.wrap_until_initialized;
+    const RequestId rid =
+        session->send(c.wrapped ? options.wrap_until_initialized(c.query) : Bytes(c.query), send_options);
     if (!rid) {
       complete(index, CallFailed{"too many requests in flight"});
       return;
@@ -292,11 +295,17 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
     for (auto& event : events) {
       std::visit(Overloaded{
                      [&](mtproto::client_event::Result& e) {
-                       if (auto i = find_call(e.id); i != kNoCall) complete(i, std::move(e.body));
+                       if (auto i = find_call(e.id); i != kNoCall) {
+                         if (calls[i].wrapped) session_initialized = true;
+                         complete(i, std::move(e.body));
+                       }
                      },
                      [&](mtproto::client_event::Error& e) {
-                       if (auto i = find_call(e.id); i != kNoCall)
+                       if (auto i = find_call(e.id); i != kNoCall) {
+                         // The server took the wrapper, whatever became of the query inside.
+                         if (calls[i].wrapped) session_initialized = true;
                          complete(i, RpcError{e.code, std::move(e.message)});
+                       }
                      },
                      [&](mtproto::client_event::Failed& e) {
                        if (auto i = find_call(e.id); i != kNoCall) complete(i, CallFailed{describe(e)});
@@ -413,6 +422,7 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
   void make_session(crypto::AuthKey new_key, std::int64_t salt, std::int64_t time_offset) {
     key = new_key;
     session.emplace(std::move(new_key), salt, time_offset, options.session, crypto::random_fill);
+    session_initialized = false;
     std::vector<std::uint32_t> queued;
     queued.swap(waiting);
     for (std::uint32_t index : queued) enqueue(index);
@@ -517,6 +527,11 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
       }
       auto& done = std::get<AuthKeyCreated>(created);
       make_session(std::move(done.key), done.server_salt, done.time_offset);
+      if (options.on_auth_key_created) {
+        const ByteSpan bytes = key->bytes();
+        options.on_auth_key_created(
+            StoredAuthKey{Bytes(bytes.begin(), bytes.end()), done.server_salt, done.time_offset});
+      }
     }
 
     connected = true;
@@ -611,6 +626,7 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
   std::uint64_t call_serial = 0;
   std::vector<std::uint32_t> by_slot;  // RequestId slot -> calls index
   std::vector<std::uint32_t> waiting;  // calls without a session yet, in issue order
+  bool session_initialized = false;    // a wrapped call was answered in the current session
   std::vector<Deferred> deferred;
   bool deferred_posted = false;
   std::function<void(ByteSpan)> update_handler;

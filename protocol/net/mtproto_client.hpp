@@ -60,6 +60,13 @@ struct ClientOptions {
   // drawn uniformly from [d/2, d] so that many clients do not reconnect in lockstep.
   std::chrono::milliseconds reconnect_initial{100}, reconnect_max{30'000};
   mtproto::ClientSessionOptions session;
+  // Wraps a query in what the server needs before anything else on a new auth key or session —
+  // for the Telegram API, invokeWithLayer(initConnection(query)) (facts §5.1). Every call is
+  // wrapped until one wrapped call has been answered (result or rpc_error) in the current session,
+  // so the init still gets through when the first call is cancelled or times out. Empty: no wrap.
+  std::function<Bytes(ByteSpan query)> wrap_until_initialized;
+  // Called (on the executor) when the client created a new auth key, so it can be persisted.
+  std::function<void(const StoredAuthKey&)> on_auth_key_created;
 };
 
 struct RpcError {

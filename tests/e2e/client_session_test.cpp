@@ -8,6 +8,8 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include <cstring>
+
 #include "protocol/crypto/random.hpp"
 #include "tests/e2e/client_harness.hpp"
 
@@ -211,6 +213,45 @@ TEST_CASE("server-pushed updates reach the update handler") {
     CHECK(got);
     REQUIRE(updates.size() == 1);
     CHECK(updates[0] == too_long);
+  });
+}
+
+TEST_CASE("calls are wrapped for initialization until one wrapped call is answered, again on a new key") {
+  int wrapped = 0;
+  std::vector<net::StoredAuthKey> created;
+  Harness h([&](net::ClientOptions& o) {
+    o.wrap_until_initialized = [&](ByteSpan query) {
+      ++wrapped;
+      Bytes out(4 + query.size());
+      const std::uint32_t invoke_without_updates = 0xbf9459b7;  // the test DC unwraps it
+      std::memcpy(out.data(), &invoke_without_updates, 4);
+      std::copy(query.begin(), query.end(), out.begin() + 4);
+      return out;
+    };
+    o.on_auth_key_created = [&](const net::StoredAuthKey& k) { created.push_back(k); };
+  });
+  h.run([&]() -> net::awaitable<void> {
+    h.client->start();
+    Outcomes first;  // issued together, before any answer: each is wrapped
+    const bool done = co_await call_all(*h.client, 5, nearest_dc(), first);
+    CHECK(done);
+    check_answered(first);
+    CHECK(wrapped == 5);
+    Outcomes later;
+    const bool done_later = co_await call_all(*h.client, 3, nearest_dc(), later);
+    CHECK(done_later);
+    check_answered(later);
+    CHECK(wrapped == 5);
+    REQUIRE(created.size() == 1);
+    CHECK(created[0].key == h.client->auth_key()->key);
+    // A forgotten key: the next key's session is initialized again.
+    CHECK(h.dispatcher().forget_auth_key(key_id(*h.client)));
+    Outcomes after;
+    const bool done_after = co_await call_all(*h.client, 1, nearest_dc(), after);
+    CHECK(done_after);
+    check_answered(after);
+    CHECK(wrapped == 6);
+    CHECK(created.size() == 2);
   });
 }
 
