@@ -203,6 +203,9 @@ struct TestDc::Impl {
   }
   void on_event(Dc&, Connection&, server::SessionCreated&) {}
   void on_event(Dc&, Connection&, server::SessionDestroyed&) {}
+  void on_event(Dc& dc, Connection& c, server::AuthKeyDestroyed&) {
+    spdlog::info("dc{} {}: auth key destroyed", dc.id, c.peer);
+  }
   void on_event(Dc&, Connection&, server::BadMessage& e) {
     spdlog::debug("bad message {:x}: code {}", e.msg_id, e.code);
   }

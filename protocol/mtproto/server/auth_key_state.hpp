@@ -29,6 +29,13 @@ class AuthKeyState {
   bool accepts_handshake_salt(std::int64_t salt, UnixNanos server_now) const;
   void forget_handshake_salt() { handshake_salt_.reset(); }
 
+  // destroy_auth_key was accepted: nothing more is processed with this key, and the Dispatcher
+  // forgets it once the packet is done (after flushing destroy_auth_key_ok).
+  // Its answer goes out on the session that asked; the other sessions' output is dropped.
+  bool destroyed() const { return destroyed_by_ != 0; }
+  void mark_destroyed(std::int64_t by_session) { destroyed_by_ = by_session; }
+  ServerSession* destroyer() { return find(destroyed_by_); }
+
   ServerSession* find(std::int64_t session_id);
   // The session, created on the first packet that names it.
   ServerSession& session(DcContext& dc, std::int64_t session_id);
@@ -44,6 +51,7 @@ class AuthKeyState {
   std::uint64_t id_;
   std::optional<std::int64_t> handshake_salt_;
   UnixNanos handshake_salt_until_;
+  std::int64_t destroyed_by_ = 0;  // session_id 0 is refused before any session sees a message
   std::unordered_map<std::int64_t, std::unique_ptr<ServerSession>> sessions_;
 };
 

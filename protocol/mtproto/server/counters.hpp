@@ -45,6 +45,7 @@ struct Counters {
   std::uint64_t sessions_created = 0;
   std::uint64_t sessions_destroyed = 0;
   std::uint64_t unknown_auth_key = 0;
+  std::uint64_t auth_keys_destroyed = 0;  // destroy_auth_key accepted
   // Violations: notifications sent, by error_code (48 is bad_server_salt), and silent drops.
   std::array<std::uint64_t, kMaxBadMsgCode + 1> bad_msg{};
   std::array<std::uint64_t, kDropReasonCount> dropped{};

@@ -76,6 +76,11 @@ void Dispatcher::on_packet(ConnectionId connection, ByteSpan packet, UnixNanos n
   ServerSession& session = auth_key.session(dc_, message.header.session_id);
   session.on_message(message.header, message.body, connection, now, events);
   note_output(session);
+  if (auth_key.destroyed()) {
+    // destroy_auth_key: unknown from now on (-404), kept only until its answer is flushed.
+    dying_keys_.push_back(std::move(key->second));
+    keys_.erase(key);
+  }
 
   if (dc_.faults.drop_after_packets != 0 && --dc_.faults.drop_after_packets == 0) {
     events.push_back(DropConnection{connection});
@@ -134,6 +139,17 @@ void Dispatcher::flush(UnixNanos now, std::vector<OutgoingPacket>& out) {
     for (Bytes& p : packet_scratch_) out.push_back({*connection, key, std::move(p)});
   }
   flush_list_.clear();
+  // Keys destroyed since the last flush: their sessions are no longer found by key, but the one
+  // that sent destroy_auth_key still gets its destroy_auth_key_ok, sealed with the key.
+  for (const auto& key : dying_keys_) {
+    ServerSession* s = key->destroyer();
+    const std::optional<ConnectionId> connection = s != nullptr ? s->connection() : std::nullopt;
+    if (!connection) continue;
+    packet_scratch_.clear();
+    s->flush(now, packet_scratch_);
+    for (Bytes& p : packet_scratch_) out.push_back({*connection, s->key(), std::move(p)});
+  }
+  dying_keys_.clear();
   packet_scratch_.clear();
 }
 

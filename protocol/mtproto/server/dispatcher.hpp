@@ -12,6 +12,7 @@
 // Per packet: the auth_key_id picks the key (unknown -> TransportError -404, facts §1.6), msg_key
 // and the envelope are checked (failures are dropped, facts §3.1-3.2), session_id 0 is refused with
 // -404 like Telegram does (facts §1.6), and the session_id picks or creates the ServerSession.
+// destroy_auth_key (logging out) makes the key unknown once its destroy_auth_key_ok is flushed.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -95,6 +96,7 @@ class Dispatcher {
 
   DcContext dc_;
   std::unordered_map<std::uint64_t, std::unique_ptr<AuthKeyState>> keys_;
+  std::vector<std::unique_ptr<AuthKeyState>> dying_keys_;  // destroy_auth_key, until the next flush
   std::vector<SessionKey> flush_list_;
   std::function<void()> output_listener_;
   std::vector<Bytes> packet_scratch_;

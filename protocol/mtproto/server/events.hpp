@@ -98,6 +98,13 @@ struct SessionDestroyed {
   SessionKey session;
 };
 
+// The client sent destroy_auth_key (logging out): the key and all its sessions are forgotten once
+// destroy_auth_key_ok is flushed, and its next packet gets -404. The API layer drops whatever it
+// bound to the key (an authorization).
+struct AuthKeyDestroyed {
+  std::uint64_t auth_key_id = 0;
+};
+
 // Informational: a bad_msg_notification (or bad_server_salt, code 48) was queued for msg_id.
 struct BadMessage {
   SessionKey session;
@@ -106,6 +113,6 @@ struct BadMessage {
 };
 
 using Event = std::variant<TransportError, Dropped, Query, DisconnectAfter, DropConnection, QuickAck,
-                           SessionCreated, SessionDestroyed, BadMessage>;
+                           SessionCreated, SessionDestroyed, AuthKeyDestroyed, BadMessage>;
 
 }  // namespace tgd::mtproto::server

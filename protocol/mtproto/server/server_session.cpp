@@ -108,6 +108,7 @@ void ServerSession::process_container(const Context& ctx, std::uint64_t msg_id, 
 
 void ServerSession::process_message(const Context& ctx, std::uint64_t msg_id, std::uint32_t seq_no,
                                     ByteSpan body, bool in_container) {
+  if (auth_key_.destroyed()) return;  // destroy_auth_key came earlier in this packet
   if (in_container && msg_id % 4 != 0) return notify_bad_msg(ctx, msg_id, seq_no, 18);
   if (body.size() < 4) return drop(ctx, DropReason::kEmptyBody, msg_id);
 

@@ -126,6 +126,7 @@ class ServerSession {
   void on_ping(const Context& ctx, std::uint64_t msg_id, ByteSpan body);
   void on_get_future_salts(const Context& ctx, std::uint64_t msg_id, ByteSpan body);
   void on_destroy_session(const Context& ctx, std::uint64_t msg_id, ByteSpan body);
+  void on_destroy_auth_key(const Context& ctx, std::uint64_t msg_id, ByteSpan body);
   void on_rpc_drop_answer(const Context& ctx, std::uint64_t msg_id, ByteSpan body);
   void on_msgs_state_req(const Context& ctx, std::uint64_t msg_id, ByteSpan body);
   void on_msg_resend_req(const Context& ctx, std::uint64_t msg_id, std::uint32_t seq_no, ByteSpan body);

@@ -7,6 +7,8 @@
 namespace tgd::mtproto::server::wire {
 namespace {
 
+constexpr std::uint32_t kDestroyAuthKeyOk = 0xf660e1d4;
+constexpr std::uint32_t kDestroyAuthKeyNone = 0x0a9f2259;
 constexpr std::uint32_t kDestroyAuthKeyFail = 0xea109b13;
 
 // Size of a TL bytes field holding n bytes (facts §4.2).
@@ -121,6 +123,15 @@ void rpc_answer_dropped(Bytes& out, std::uint64_t msg_id, std::uint32_t seq_no, 
   w.u32(bytes);
 }
 
-void destroy_auth_key_fail(Bytes& out) { tl::TlWriter(out).u32(kDestroyAuthKeyFail); }
+void destroy_auth_key_result(Bytes& out, DestroyAuthKeyResult result) {
+  switch (result) {
+    case DestroyAuthKeyResult::kOk:
+      return tl::TlWriter(out).u32(kDestroyAuthKeyOk);
+    case DestroyAuthKeyResult::kNone:
+      return tl::TlWriter(out).u32(kDestroyAuthKeyNone);
+    case DestroyAuthKeyResult::kFail:
+      return tl::TlWriter(out).u32(kDestroyAuthKeyFail);
+  }
+}
 
 }  // namespace tgd::mtproto::server::wire

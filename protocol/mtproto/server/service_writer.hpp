@@ -33,6 +33,8 @@ void destroy_session_result(Bytes& out, bool destroyed, std::int64_t session_id)
 void rpc_answer_unknown(Bytes& out);
 void rpc_answer_dropped_running(Bytes& out);
 void rpc_answer_dropped(Bytes& out, std::uint64_t msg_id, std::uint32_t seq_no, std::uint32_t bytes);
-void destroy_auth_key_fail(Bytes& out);
+enum class DestroyAuthKeyResult : std::uint8_t { kOk, kNone, kFail };
+// destroy_auth_key_ok#f660e1d4 / destroy_auth_key_none#0a9f2259 / destroy_auth_key_fail#ea109b13
+void destroy_auth_key_result(Bytes& out, DestroyAuthKeyResult result);
 
 }  // namespace tgd::mtproto::server::wire

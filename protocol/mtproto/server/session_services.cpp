@@ -47,12 +47,8 @@ void ServerSession::on_service(const Context& ctx, std::uint64_t msg_id, std::ui
       return on_msgs_state_req(ctx, msg_id, body);
     case ids::kMsgResendReq:
       return on_msg_resend_req(ctx, msg_id, seq_no, body);
-    case kDestroyAuthKey: {
-      // Logging out is not modelled here: the key stays, and the client is told so (README.md).
-      Bytes out;
-      wire::destroy_auth_key_fail(out);
-      return queue_service(std::move(out));
-    }
+    case kDestroyAuthKey:
+      return on_destroy_auth_key(ctx, msg_id, body);
     case ids::kHttpWait:
       ++dc_.counters.http_waits;  // HTTP transport only: nothing to wait for on TCP
       [[fallthrough]];
@@ -108,6 +104,20 @@ void ServerSession::on_destroy_session(const Context& ctx, std::uint64_t msg_id,
   }
   Bytes out;
   wire::destroy_session_result(out, destroyed, *session_id);
+  queue_service(std::move(out));
+}
+
+void ServerSession::on_destroy_auth_key(const Context& ctx, std::uint64_t msg_id, ByteSpan body) {
+  if (body.size() != 4) return drop(ctx, DropReason::kMalformedService, msg_id);
+  // Sent inside the encrypted session like any service message (tdlib's SessionConnection puts it
+  // in its packet with the acks and pings, and reads destroy_auth_key_ok/none/fail at top level).
+  // The answer is sealed with the key itself, so the Dispatcher forgets the key only after
+  // flushing it; anything after it in the same packet is ignored.
+  auth_key_.mark_destroyed(key_.session_id);
+  ++dc_.counters.auth_keys_destroyed;
+  ctx.events.push_back(AuthKeyDestroyed{key_.auth_key_id});
+  Bytes out;
+  wire::destroy_auth_key_result(out, wire::DestroyAuthKeyResult::kOk);
   queue_service(std::move(out));
 }
 

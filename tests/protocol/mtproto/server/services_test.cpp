@@ -238,3 +238,53 @@ TEST_CASE("msgs_ack from the client marks answers as known to it (status +128)")
   CHECK(info->info.at(0) == (4 | 8 | 32 | 64 | 128));
   CHECK(h.dc.counters().acked_ids_in == 1);
 }
+
+TEST_CASE("destroy_auth_key -> destroy_auth_key_ok, then the key and its sessions are forgotten (-404)") {
+  Harness h;
+  const std::int64_t other_id = 0x0a0b0c0d;
+  TestClient other(h.key, other_id, h.client.salt);
+  h.dc.on_packet(2, other.packet(other.next_msg_id(h.now), 1, get_nearest_dc()), h.now, h.events);
+  const std::uint64_t running = h.send(get_nearest_dc());
+  REQUIRE(h.take<Query>().size() == 2);
+
+  // tdlib sends it in its encrypted packet next to other messages (here: a container whose query
+  // after it is not processed any more).
+  const std::uint64_t destroy = h.client.next_msg_id(h.now);
+  const std::uint64_t after = h.client.next_msg_id(h.now);
+  h.send_packet(h.client.packet(
+      h.client.next_msg_id(h.now), 4,
+      container({{destroy, h.client.next_seq_no(false), destroy_auth_key()}, {after, 3, get_nearest_dc()}})));
+  CHECK(h.take<Query>().empty());
+  const auto destroyed = h.take<AuthKeyDestroyed>();
+  REQUIRE(destroyed.size() == 1);
+  CHECK(destroyed[0].auth_key_id == h.session().auth_key_id);
+  CHECK_FALSE(h.dc.has_auth_key(h.session().auth_key_id));
+  CHECK(h.dc.find_session(h.session()) == nullptr);
+  CHECK(h.dc.find_session({h.session().auth_key_id, other_id}) == nullptr);
+  CHECK_FALSE(h.dc.answer(h.session(), running, Bytes{1, 0, 0, 0}));
+  CHECK(h.dc.counters().auth_keys_destroyed == 1);
+
+  // The answer still goes out, sealed with the key, at top level (tdlib reads it there).
+  const auto ok = of_type(h.receive(), kDestroyAuthKeyOk);
+  REQUIRE(ok.size() == 1);
+  CHECK(ok[0].body.size() == 4);
+  CHECK(ok[0].msg_id % 4 == 1);
+  CHECK(ok[0].seq_no % 2 == 0);
+
+  // Then the key is unknown: -404, for every session of it.
+  h.send(get_nearest_dc());
+  auto errors = h.take<TransportError>();
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].code == -404);
+  CHECK(errors[0].cause == TransportErrorCause::kUnknownAuthKey);
+  h.dc.on_packet(2, other.packet(other.next_msg_id(h.now), 3, get_nearest_dc()), h.now, h.events);
+  CHECK(h.take<TransportError>().size() == 1);
+  std::vector<OutgoingPacket> none;
+  h.dc.flush(h.now, none);
+  CHECK(none.empty());
+
+  // A new key from a new handshake works as usual.
+  h.dc.add_auth_key(h.key, std::nullopt, h.now);
+  h.send(get_nearest_dc());
+  CHECK(h.take<Query>().size() == 1);
+}

@@ -155,6 +155,12 @@ Bytes http_wait() {
   return out;
 }
 
+Bytes destroy_auth_key() {
+  Bytes out;
+  tl::TlWriter(out).u32(0xd1435160);
+  return out;
+}
+
 Bytes msg_copy(ByteSpan inner) {
   Bytes out;
   tl::TlWriter w(out);

@@ -75,6 +75,8 @@ Bytes get_future_salts(std::int32_t num);
 Bytes destroy_session(std::int64_t session_id);
 Bytes rpc_drop_answer(std::uint64_t req_msg_id);
 Bytes http_wait();
+Bytes destroy_auth_key();
+inline constexpr std::uint32_t kDestroyAuthKeyOk = 0xf660e1d4;
 Bytes msg_copy(ByteSpan inner);
 Bytes gzip_packed(ByteSpan object);  // gzip framing (Telethon)
 Bytes zlib_packed(ByteSpan object);  // zlib framing (tdlib, mtcute)
