@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "protocol/crypto/auth_key.hpp"
 #include "protocol/mtproto/message_id.hpp"
@@ -37,9 +38,13 @@ class AuthKeyState {
   ServerSession* destroyer() { return find(destroyed_by_); }
 
   ServerSession* find(std::int64_t session_id);
-  // The session, created on the first packet that names it.
-  ServerSession& session(DcContext& dc, std::int64_t session_id);
+  // The session, created on the first packet that names it; when the key has max_sessions_per_key
+  // already, the least recently active one is evicted first (SessionDestroyed{kEvicted}).
+  ServerSession& session(DcContext& dc, std::int64_t session_id, UnixNanos now, std::vector<Event>& events);
   bool destroy(std::int64_t session_id) { return sessions_.erase(session_id) != 0; }
+  // Forgets the sessions with no client message since `cutoff` (SessionDestroyed{kIdle}).
+  void expire_idle(DcContext& dc, UnixNanos cutoff, std::vector<Event>& events);
+  std::size_t session_count() const { return sessions_.size(); }
 
   template <typename F>
   void for_each_session(F&& f) {

@@ -43,7 +43,9 @@ struct Counters {
   std::uint64_t http_waits = 0;
   // Sessions and keys.
   std::uint64_t sessions_created = 0;
-  std::uint64_t sessions_destroyed = 0;
+  std::uint64_t sessions_destroyed = 0;  // destroy_session
+  std::uint64_t sessions_evicted = 0;    // max_sessions_per_key reached: least recently active out
+  std::uint64_t sessions_expired = 0;    // idle for session_idle_timeout
   std::uint64_t unknown_auth_key = 0;
   std::uint64_t auth_keys_destroyed = 0;  // destroy_auth_key accepted
   // Violations: notifications sent, by error_code (48 is bad_server_salt), and silent drops.

@@ -33,6 +33,12 @@ struct SessionLimits {
   // Outgoing containers (facts §3.11: at most 1024 messages).
   std::size_t container_max_messages = kMaxContainerMessages;
   std::size_t container_max_bytes = 512 << 10;
+  // Sessions per auth key: a new one beyond this evicts the least recently used (the docs: the
+  // server may forget sessions, "if the session is inactive for a long time, and the server runs
+  // out of memory"; the client then gets new_session_created). tdlib uses a handful per key.
+  std::size_t max_sessions_per_key = 64;
+  // A session without a client message for this long is forgotten (checked every quarter of it).
+  std::chrono::seconds session_idle_timeout{1800};
   // facts §3.12: the server re-sends unacknowledged answers when the client comes back on a new
   // connection.
   bool resend_unacked_on_new_connection = true;

@@ -73,7 +73,8 @@ void Dispatcher::on_packet(ConnectionId connection, ByteSpan packet, UnixNanos n
 
   if (quick_ack_requested) events.push_back(QuickAck{connection, *quick_ack_token});
 
-  ServerSession& session = auth_key.session(dc_, message.header.session_id);
+  if (now >= next_idle_check_) expire_idle_sessions(now, events);
+  ServerSession& session = auth_key.session(dc_, message.header.session_id, now, events);
   session.on_message(message.header, message.body, connection, now, events);
   note_output(session);
   if (auth_key.destroyed()) {
@@ -85,6 +86,13 @@ void Dispatcher::on_packet(ConnectionId connection, ByteSpan packet, UnixNanos n
   if (dc_.faults.drop_after_packets != 0 && --dc_.faults.drop_after_packets == 0) {
     events.push_back(DropConnection{connection});
   }
+}
+
+void Dispatcher::expire_idle_sessions(UnixNanos now, std::vector<Event>& events) {
+  // Every quarter of the timeout, not per packet: a session lives at most 1.25 timeouts idle.
+  const auto timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(dc_.limits.session_idle_timeout);
+  next_idle_check_ = now + std::max<std::chrono::nanoseconds>(timeout / 4, std::chrono::seconds(1));
+  for (auto& [id, key] : keys_) key->expire_idle(dc_, now - timeout, events);
 }
 
 void Dispatcher::on_connection_closed(ConnectionId connection) {

@@ -13,6 +13,9 @@
 // and the envelope are checked (failures are dropped, facts §3.1-3.2), session_id 0 is refused with
 // -404 like Telegram does (facts §1.6), and the session_id picks or creates the ServerSession.
 // destroy_auth_key (logging out) makes the key unknown once its destroy_auth_key_ok is flushed.
+// Memory stays bounded: at most SessionLimits::max_sessions_per_key sessions per key (least
+// recently active evicted), idle sessions forgotten after session_idle_timeout (checked during
+// on_packet, every quarter of the timeout); a forgotten session_id that comes back is a new session.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -92,12 +95,14 @@ class Dispatcher {
 
  private:
   void note_output(ServerSession& session);
+  void expire_idle_sessions(UnixNanos now, std::vector<Event>& events);
   void drop(std::vector<Event>& events, ConnectionId connection, DropReason reason);
 
   DcContext dc_;
   std::unordered_map<std::uint64_t, std::unique_ptr<AuthKeyState>> keys_;
   std::vector<std::unique_ptr<AuthKeyState>> dying_keys_;  // destroy_auth_key, until the next flush
   std::vector<SessionKey> flush_list_;
+  UnixNanos next_idle_check_{0};
   std::function<void()> output_listener_;
   std::vector<Bytes> packet_scratch_;
 };

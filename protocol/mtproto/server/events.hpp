@@ -89,13 +89,21 @@ struct QuickAck {
   std::uint32_t token = 0;
 };
 
-// Informational: a session was created (first message of a new session_id accepted) or destroyed
-// (destroy_session from a sibling session): the API layer may keep or drop per-session state.
+// Informational: a session was created (first message of a new session_id accepted) or forgotten
+// (destroy_session, eviction, idleness): the API layer may keep or drop per-session state. A client
+// that comes back to a forgotten session_id gets a new session (new_session_created), as the docs
+// allow: "the server may unilaterally destroy (close) any existing client sessions".
 struct SessionCreated {
   SessionKey session;
 };
+enum class SessionEndCause : std::uint8_t {
+  kDestroySession,  // destroy_session from a sibling session (facts §3.10)
+  kEvicted,         // a new session needed room: SessionLimits::max_sessions_per_key, least recent out
+  kIdle,            // no message for SessionLimits::session_idle_timeout
+};
 struct SessionDestroyed {
   SessionKey session;
+  SessionEndCause cause = SessionEndCause::kDestroySession;
 };
 
 // The client sent destroy_auth_key (logging out): the key and all its sessions are forgotten once

@@ -28,13 +28,14 @@ std::uint64_t seconds_as_msg_id(std::int64_t s) { return static_cast<std::uint64
 
 }  // namespace
 
-ServerSession::ServerSession(DcContext& dc, AuthKeyState& auth_key, std::int64_t session_id)
+ServerSession::ServerSession(DcContext& dc, AuthKeyState& auth_key, std::int64_t session_id, UnixNanos now)
     : dc_(dc),
       auth_key_(auth_key),
       key_{auth_key.id(), session_id},
       window_(dc.limits.received_window),
       requests_(dc.limits.kept_answers, dc.limits.kept_answer_bytes),
-      outbox_(dc.limits.container_max_messages, dc.limits.container_max_bytes) {}
+      outbox_(dc.limits.container_max_messages, dc.limits.container_max_bytes),
+      last_active_(now) {}
 
 void ServerSession::bind_connection(ConnectionId connection) {
   // A client back on another connection may have lost what we sent on the old one (facts §3.12).
@@ -54,6 +55,7 @@ bool ServerSession::salt_accepted(std::int64_t salt, UnixNanos now) const {
 
 void ServerSession::on_message(const MessageHeader& header, ByteSpan body, ConnectionId connection,
                                UnixNanos now, std::vector<Event>& events) {
+  last_active_ = now;
   bind_connection(connection);
   const Context ctx{connection, dc_.server_time(now), events};
   const std::uint64_t msg_id = header.msg_id;

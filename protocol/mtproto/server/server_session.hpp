@@ -56,11 +56,13 @@ class AuthKeyState;
 
 class ServerSession {
  public:
-  ServerSession(DcContext& dc, AuthKeyState& auth_key, std::int64_t session_id);
+  ServerSession(DcContext& dc, AuthKeyState& auth_key, std::int64_t session_id, UnixNanos now);
   ServerSession(const ServerSession&) = delete;
   ServerSession& operator=(const ServerSession&) = delete;
 
   const SessionKey& key() const { return key_; }
+  // The caller's time of the client's last message (for eviction and idleness).
+  UnixNanos last_active() const { return last_active_; }
 
   // One decrypted message from `connection`. `body` is the message body (a view, used only during
   // the call).
@@ -153,6 +155,7 @@ class ServerSession {
   std::vector<std::uint64_t> ack_scratch_;
   std::vector<Outbox::Sent> sent_scratch_;
   std::optional<ConnectionId> connection_;
+  UnixNanos last_active_;
   bool connected_ = false;
   bool started_ = false;  // new_session_created was queued
   bool flush_listed_ = false;

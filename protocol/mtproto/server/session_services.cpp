@@ -100,7 +100,7 @@ void ServerSession::on_destroy_session(const Context& ctx, std::uint64_t msg_id,
   const bool destroyed = *session_id != key_.session_id && auth_key_.destroy(*session_id);
   if (destroyed) {
     ++dc_.counters.sessions_destroyed;
-    ctx.events.push_back(SessionDestroyed{other});
+    ctx.events.push_back(SessionDestroyed{other, SessionEndCause::kDestroySession});
   }
   Bytes out;
   wire::destroy_session_result(out, destroyed, *session_id);
