@@ -1,0 +1,73 @@
+#include "daemon/session/peer_extract.hpp"
+
+#include <simdjson.h>
+
+#include <charconv>
+
+namespace tgd::session {
+namespace {
+
+using simdjson::dom::element;
+
+std::int64_t int64_field(const element& object, std::string_view key) {
+  element v;
+  if (object[key].get(v) != simdjson::SUCCESS) return 0;
+  std::int64_t number = 0;
+  if (v.get(number) == simdjson::SUCCESS) return number;
+  std::string_view text;  // int64 values are JSON strings in tgd's form
+  if (v.get(text) == simdjson::SUCCESS) std::from_chars(text.data(), text.data() + text.size(), number);
+  return number;
+}
+
+bool flag(const element& object, std::string_view key) {
+  bool value = false;
+  return object[key].get(value) == simdjson::SUCCESS && value;
+}
+
+std::string_view string_field(const element& object, std::string_view key) {
+  std::string_view value;
+  return object[key].get(value) == simdjson::SUCCESS ? value : std::string_view{};
+}
+
+void visit(const element& e, std::vector<store::PeerRow>& out, int depth) {
+  if (depth > 64) return;
+  simdjson::dom::array array;
+  if (e.get(array) == simdjson::SUCCESS) {
+    for (element item : array) visit(item, out, depth + 1);
+    return;
+  }
+  simdjson::dom::object object;
+  if (e.get(object) != simdjson::SUCCESS) return;
+  const std::string_view name = string_field(e, "_");
+  store::PeerRow row;
+  bool peer = true;
+  if (name == "user") {
+    row.kind = store::PeerKind::User;
+  } else if (name == "chat" || name == "chatForbidden") {
+    row.kind = store::PeerKind::Chat;
+  } else if (name == "channel" || name == "channelForbidden") {
+    row.kind = store::PeerKind::Channel;
+  } else {
+    peer = false;
+  }
+  if (peer) {
+    row.id = int64_field(e, "id");
+    row.access_hash = int64_field(e, "access_hash");
+    row.min = flag(e, "min");
+    row.username = std::string(string_field(e, "username"));
+    if (row.id != 0) out.push_back(std::move(row));
+    return;  // a peer holds no other peers worth caching
+  }
+  for (auto [key, value] : object) visit(value, out, depth + 1);
+}
+
+}  // namespace
+
+void extract_peers(std::string_view json, std::vector<store::PeerRow>& out) {
+  simdjson::dom::parser parser;
+  element root;
+  if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) return;
+  visit(root, out, 0);
+}
+
+}  // namespace tgd::session

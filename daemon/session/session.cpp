@@ -1,0 +1,218 @@
+// Session: construction and restore, persistence, JSON calls and the config refresh. The login
+// flows are in session_login.cpp.
+#include "daemon/session/session.hpp"
+
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+
+#include "daemon/session/peer_extract.hpp"
+#include "protocol/net/asio.hpp"
+#include "protocol/tl/json_out.hpp"
+
+namespace tgd::session {
+
+namespace {
+constexpr std::array<std::string_view, 6> kStateNames{
+    "new", "waiting_code", "waiting_password", "waiting_signup", "ready", "logged_out"};
+}  // namespace
+
+std::string_view to_string(SessionState state) { return kStateNames[static_cast<std::size_t>(state)]; }
+
+std::optional<SessionState> session_state_from(std::string_view name) {
+  for (std::size_t i = 0; i < kStateNames.size(); ++i) {
+    if (kStateNames[i] == name) return static_cast<SessionState>(i);
+  }
+  return std::nullopt;
+}
+
+Session::Session(SessionContext context, std::string name, InvokerOptions options,
+                 const store::SessionSnapshot* snapshot)
+    : context_(context), name_(std::move(name)) {
+  if (snapshot != nullptr) {
+    const store::SessionRow& row = snapshot->session;
+    state_ = session_state_from(row.state).value_or(SessionState::New);
+    logout_reason_ = row.logout_reason;
+    kind_ = row.kind;
+    self_user_id_ = row.self_user_id;
+    dc_options_json_ = row.dc_options_json;
+    options.main_dc = row.main_dc;
+    options.auth_keys.clear();
+    for (const store::AuthKeyRow& k : snapshot->auth_keys)
+      options.auth_keys[k.dc_id] = net::StoredAuthKey{k.key, k.server_salt, k.time_offset};
+    // The DC target and the authorizations on other DCs are in the settings.
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (parser.parse(row.settings_json).get(root) == simdjson::SUCCESS) {
+      simdjson::dom::element dcs;
+      if (root["dcs"].get(dcs) == simdjson::SUCCESS) {
+        auto target = DcTarget::from_json(simdjson::minify(dcs));
+        if (auto* t = std::get_if<DcTarget>(&target)) {
+          options.target = std::move(*t);
+        } else {
+          spdlog::warn("session {}: stored DC settings ignored: {}", name_, std::get<std::string>(target));
+        }
+      }
+      simdjson::dom::array authorized;
+      options.authorized_dcs.clear();
+      if (root["authorized_dcs"].get(authorized) == simdjson::SUCCESS) {
+        for (auto dc : authorized) {
+          std::int64_t id = 0;
+          if (dc.get(id) == simdjson::SUCCESS) options.authorized_dcs.insert(static_cast<std::int32_t>(id));
+        }
+      }
+      std::string_view text;
+      if (root["phone"].get(text) == simdjson::SUCCESS) phone_ = std::string(text);
+      if (root["phone_code_hash"].get(text) == simdjson::SUCCESS) phone_code_hash_ = std::string(text);
+    }
+    options.authorized = state_ == SessionState::Ready;
+  }
+  invoker_ = std::make_unique<Invoker>(context_.executor, std::move(options), hooks());
+  if (snapshot == nullptr) persist();
+}
+
+Session::~Session() { stop(); }
+
+InvokerHooks Session::hooks() {
+  std::weak_ptr<bool> alive = alive_;
+  InvokerHooks h;
+  h.on_auth_key = [this, alive](std::int32_t dc, const net::StoredAuthKey& k) {
+    if (alive.expired() || context_.store == nullptr) return;
+    context_.store->save_auth_key(name_, store::AuthKeyRow{dc, k.key, k.server_salt, k.time_offset});
+  };
+  h.on_auth_key_dropped = [this, alive](std::int32_t dc) {
+    if (alive.expired() || context_.store == nullptr) return;
+    context_.store->remove_auth_key(name_, dc);
+  };
+  h.on_main_dc = [this, alive](std::int32_t) {
+    if (!alive.expired()) persist();
+  };
+  h.on_dc_authorized = [this, alive](std::int32_t) {
+    if (!alive.expired()) persist();
+  };
+  h.on_logged_out = [this, alive](const std::string& reason) {
+    if (alive.expired()) return;
+    spdlog::warn("session {}: logged out by Telegram: {}", name_, reason);
+    set_state(SessionState::LoggedOut, reason);
+  };
+  h.on_update = [this, alive](ByteSpan updates) {
+    if (!alive.expired() && on_update_) on_update_(updates);
+  };
+  return h;
+}
+
+void Session::set_state(SessionState state, std::string reason) {
+  const bool changed = state != state_ || reason != logout_reason_;
+  state_ = state;
+  logout_reason_ = state == SessionState::LoggedOut ? std::move(reason) : std::string();
+  invoker_->set_authorized(state == SessionState::Ready);
+  persist();
+  if (changed && on_state_change_) on_state_change_(*this);
+}
+
+std::string Session::settings_json() const {
+  std::string out = R"({"dcs":)" + invoker_->target().to_json() + R"(,"authorized_dcs":[)";
+  bool first = true;
+  for (std::int32_t dc : invoker_->authorized_dcs()) {
+    if (!first) out += ',';
+    first = false;
+    out += std::to_string(dc);
+  }
+  out += "]";
+  if (!phone_.empty()) out += R"(,"phone":)" + tl::json_quoted(phone_);
+  if (!phone_code_hash_.empty()) out += R"(,"phone_code_hash":)" + tl::json_quoted(phone_code_hash_);
+  out += "}";
+  return out;
+}
+
+void Session::persist() {
+  if (context_.store == nullptr || !invoker_) return;
+  store::SessionRow row;
+  row.name = name_;
+  row.kind = kind_;
+  row.state = std::string(to_string(state_));
+  row.logout_reason = logout_reason_;
+  row.main_dc = invoker_->main_dc();
+  row.self_user_id = self_user_id_;
+  row.settings_json = settings_json();
+  row.dc_options_json = dc_options_json_;
+  context_.store->save_session(std::move(row));
+}
+
+void Session::persist_keys() {
+  if (context_.store == nullptr || !invoker_) return;
+  for (auto& [dc, k] : invoker_->auth_keys())
+    context_.store->save_auth_key(name_, store::AuthKeyRow{dc, k.key, k.server_salt, k.time_offset});
+}
+
+void Session::feed_peers(std::string_view json) {
+  if (context_.store == nullptr) return;
+  std::vector<store::PeerRow> peers;
+  extract_peers(json, peers);
+  if (!peers.empty()) context_.store->save_peers(name_, std::move(peers));
+}
+
+net::awaitable<JsonResult> Session::call(std::string_view method, std::string_view params,
+                                         InvokeOptions options) {
+  if (state_ == SessionState::LoggedOut && !method.starts_with("auth.") && !method.starts_with("help.")) {
+    co_return CallError{CallError::Kind::LoggedOut, 401, logout_reason_, 0};
+  }
+  auto encoded = context_.tl->encode_call(method, params);
+  if (auto* error = std::get_if<TlJsonError>(&encoded))
+    co_return CallError{CallError::Kind::BadInput, 0, std::move(error->message), 0};
+  // The method name must outlive the suspension: the caller's view may not.
+  const std::string name(method);
+  InvokeResult r = co_await invoker_->invoke(std::move(std::get<Bytes>(encoded)), options);
+  if (auto* error = std::get_if<CallError>(&r)) co_return std::move(*error);
+  auto decoded = context_.tl->decode_result(name, std::get<Bytes>(r));
+  if (auto* error = std::get_if<TlJsonError>(&decoded))
+    co_return CallError{CallError::Kind::Failed, 0, "undecodable answer: " + error->message, 0};
+  feed_peers(std::get<std::string>(decoded));
+  co_return std::move(std::get<std::string>(decoded));
+}
+
+net::awaitable<std::optional<CallError>> Session::refresh_config() {
+  JsonResult r = co_await call("help.getConfig", "{}");
+  if (auto* error = std::get_if<CallError>(&r)) co_return std::move(*error);
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(std::get<std::string>(r)).get(root) != simdjson::SUCCESS)
+    co_return CallError{CallError::Kind::Failed, 0, "help.getConfig: unreadable answer", 0};
+  std::vector<DcEndpoint> options;
+  simdjson::dom::array list;
+  if (root["dc_options"].get(list) == simdjson::SUCCESS) {
+    for (simdjson::dom::element o : list) {
+      // IPv4 entries for the main connection: not media-only, not CDN, not IPv6, no secret needed.
+      bool flag = false;
+      if ((o["ipv6"].get(flag) == simdjson::SUCCESS && flag) ||
+          (o["media_only"].get(flag) == simdjson::SUCCESS && flag) ||
+          (o["cdn"].get(flag) == simdjson::SUCCESS && flag) || o["secret"].error() == simdjson::SUCCESS)
+        continue;
+      std::int64_t id = 0, port = 0;
+      std::string_view host;
+      if (o["id"].get(id) != simdjson::SUCCESS || o["ip_address"].get(host) != simdjson::SUCCESS ||
+          o["port"].get(port) != simdjson::SUCCESS || port <= 0 || port > 65535)
+        continue;
+      options.push_back(
+          DcEndpoint{static_cast<std::int32_t>(id), std::string(host), static_cast<std::uint16_t>(port)});
+    }
+  }
+  if (!options.empty()) {
+    invoker_->target().apply_dc_options(options);
+    simdjson::dom::element dc_options;
+    if (root["dc_options"].get(dc_options) == simdjson::SUCCESS)
+      dc_options_json_ = simdjson::minify(dc_options);
+    persist();
+  }
+  co_return std::nullopt;
+}
+
+void Session::stop() {
+  if (!invoker_ || stopped_) return;
+  stopped_ = true;
+  persist_keys();
+  invoker_->stop();
+}
+
+}  // namespace tgd::session

@@ -1,0 +1,94 @@
+#include "daemon/session/session_manager.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/thread_pool.hpp>
+#include <map>
+
+namespace tgd::session {
+
+struct SessionManager::Impl {
+  Impl(boost::asio::any_io_executor ex, const tl::Schema& api, store::Store* s, InvokerOptions d)
+      : executor(std::move(ex)), tl(api), store(s), defaults(std::move(d)) {}
+
+  SessionContext context() { return SessionContext{executor, &tl, store, &cpu}; }
+
+  boost::asio::any_io_executor executor;
+  TlJson tl;
+  store::Store* store;
+  InvokerOptions defaults;
+  // One thread for CPU-heavy work (2FA key derivation): enough, it is rare.
+  boost::asio::thread_pool cpu{1};
+  std::map<std::string, std::unique_ptr<Session>, std::less<>> sessions;
+};
+
+SessionManager::SessionManager(boost::asio::any_io_executor executor, const tl::Schema& api,
+                               store::Store* store, InvokerOptions defaults)
+    : impl_(std::make_unique<Impl>(std::move(executor), api, store, std::move(defaults))) {}
+
+SessionManager::~SessionManager() {
+  stop();
+  impl_->cpu.join();
+}
+
+bool SessionManager::valid_name(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
+  });
+}
+
+std::optional<std::string> SessionManager::restore() {
+  if (impl_->store == nullptr) return std::nullopt;
+  auto loaded = impl_->store->load_sessions();
+  if (auto* error = std::get_if<store::StoreError>(&loaded)) return error->message;
+  for (const store::SessionSnapshot& snapshot : std::get<std::vector<store::SessionSnapshot>>(loaded)) {
+    const std::string& name = snapshot.session.name;
+    if (impl_->sessions.contains(name)) continue;
+    impl_->sessions.emplace(name,
+                            std::make_unique<Session>(impl_->context(), name, impl_->defaults, &snapshot));
+  }
+  spdlog::info("restored {} session(s)", impl_->sessions.size());
+  return std::nullopt;
+}
+
+std::variant<Session*, std::string> SessionManager::add(std::string name, std::optional<DcTarget> target) {
+  if (!valid_name(name)) return "session name '" + name + "': use 1-64 of A-Z a-z 0-9 _ . -";
+  if (impl_->sessions.contains(name)) return "session '" + name + "' exists already";
+  InvokerOptions options = impl_->defaults;
+  if (target) {
+    options.target = std::move(*target);
+    options.main_dc = 0;
+  }
+  auto session = std::make_unique<Session>(impl_->context(), name, std::move(options));
+  Session* raw = session.get();
+  impl_->sessions.emplace(std::move(name), std::move(session));
+  return raw;
+}
+
+std::optional<std::string> SessionManager::remove(std::string_view name) {
+  auto it = impl_->sessions.find(name);
+  if (it == impl_->sessions.end()) return "no session '" + std::string(name) + "'";
+  it->second->stop();
+  impl_->sessions.erase(it);
+  if (impl_->store != nullptr) impl_->store->remove_session(std::string(name));
+  return std::nullopt;
+}
+
+Session* SessionManager::find(std::string_view name) {
+  auto it = impl_->sessions.find(name);
+  return it == impl_->sessions.end() ? nullptr : it->second.get();
+}
+
+std::vector<Session*> SessionManager::sessions() {
+  std::vector<Session*> out;
+  for (auto& [name, s] : impl_->sessions) out.push_back(s.get());
+  return out;
+}
+
+void SessionManager::stop() {
+  for (auto& [name, s] : impl_->sessions) s->stop();
+}
+
+}  // namespace tgd::session
