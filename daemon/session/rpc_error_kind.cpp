@@ -8,7 +8,7 @@ namespace tgd::session {
 std::optional<std::int32_t> error_suffix(std::string_view message, std::string_view prefix) {
   if (!message.starts_with(prefix)) return std::nullopt;
   const std::string_view digits = message.substr(prefix.size());
-  if (digits.empty() || digits.size() > 9) return std::nullopt;
+  if (digits.empty() || digits.size() > 9 || digits[0] < '0' || digits[0] > '9') return std::nullopt;
   std::int32_t value = 0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (ec != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
