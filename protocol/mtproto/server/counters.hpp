@@ -29,6 +29,7 @@ struct Counters {
   std::uint64_t rpc_errors = 0;    // of which answer_error()
   std::uint64_t late_answers = 0;  // answer() for a request that is not running (dropped, unknown, answered)
   std::uint64_t pushes = 0;
+  std::uint64_t pushes_resent = 0;        // unacknowledged updates sent again (reconnects, msg_resend_req)
   std::uint64_t duplicates_replayed = 0;  // duplicate request msg_id answered from memory (Appendix B.7)
   std::uint64_t duplicates_ignored =
       0;                             // duplicates with nothing to replay (still running, or not a request)

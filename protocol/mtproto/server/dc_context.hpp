@@ -25,6 +25,9 @@ struct SessionLimits {
   // Answers remembered per session for duplicate requests, msg_resend_req and reconnects.
   std::size_t kept_answers = 4096;
   std::size_t kept_answer_bytes = 16 << 20;
+  // Pushed updates kept per session until acknowledged, for reconnects and msg_resend_req.
+  std::size_t kept_pushes = 4096;
+  std::size_t kept_push_bytes = 16 << 20;
   // Results and updates above this are sent as gzip_packed when that is smaller (facts §3.11:
   // Telethon's threshold).
   std::size_t gzip_min_size = 512;
@@ -39,8 +42,8 @@ struct SessionLimits {
   std::size_t max_sessions_per_key = 64;
   // A session without a client message for this long is forgotten (checked every quarter of it).
   std::chrono::seconds session_idle_timeout{1800};
-  // facts §3.12: the server re-sends unacknowledged answers when the client comes back on a new
-  // connection.
+  // facts §3.12: the server re-sends unacknowledged answers and updates when the client comes back
+  // on a new connection.
   bool resend_unacked_on_new_connection = true;
 };
 

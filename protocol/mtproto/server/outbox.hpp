@@ -20,9 +20,10 @@ namespace tgd::mtproto::server {
 
 struct OutgoingMessage {
   enum class Role : std::uint8_t {
-    kService,  // everything but answers: notifications, pong, acks, updates, ...
+    kService,  // everything but answers and updates: notifications, pong, acks, ...
     kAnswer,   // the first copy of an rpc_result: the session keeps it once sent
     kReplay,   // another copy of a kept (or duplicated) rpc_result
+    kPush,     // an update (Dispatcher::push): kept once sent until the client acknowledges it
   };
   Bytes body;
   std::uint64_t req_msg_id = 0;  // kAnswer, kReplay: the request answered

@@ -34,11 +34,13 @@ ServerSession::ServerSession(DcContext& dc, AuthKeyState& auth_key, std::int64_t
       key_{auth_key.id(), session_id},
       window_(dc.limits.received_window),
       requests_(dc.limits.kept_answers, dc.limits.kept_answer_bytes),
+      pushes_(dc.limits.kept_pushes, dc.limits.kept_push_bytes),
       outbox_(dc.limits.container_max_messages, dc.limits.container_max_bytes),
       last_active_(now) {}
 
 void ServerSession::bind_connection(ConnectionId connection) {
-  // A client back on another connection may have lost what we sent on the old one (facts §3.12).
+  // A client back on another connection may have lost what we sent on the old one (facts §3.12):
+  // unacknowledged answers and updates go out again.
   if (connection_ && *connection_ != connection && dc_.limits.resend_unacked_on_new_connection)
     resend_unacked();
   connection_ = connection;

@@ -46,6 +46,7 @@
 #include "protocol/mtproto/server/dc_context.hpp"
 #include "protocol/mtproto/server/events.hpp"
 #include "protocol/mtproto/server/outbox.hpp"
+#include "protocol/mtproto/server/push_log.hpp"
 #include "protocol/mtproto/server/received_window.hpp"
 #include "protocol/mtproto/server/request_log.hpp"
 #include "protocol/mtproto/server/service_reader.hpp"
@@ -74,7 +75,8 @@ class ServerSession {
   // rpc_drop_answer, or forgotten): the answer is discarded.
   bool answer(std::uint64_t msg_id, ByteSpan result);
   bool answer_error(std::uint64_t msg_id, std::int32_t code, std::string_view message);
-  // A server-initiated content-related message (Updates), facts §3.6.
+  // A server-initiated content-related message (Updates), facts §3.6. Kept once sent until the
+  // client acknowledges it: sent again on the client's next connection and on msg_resend_req.
   void push(ByteSpan updates);
 
   // Anything to send: queued messages, or client messages to acknowledge.
@@ -91,6 +93,7 @@ class ServerSession {
   void release_answers(ReleaseOrder order);
   std::size_t held_answers() const { return held_.size(); }
   std::size_t remembered_requests() const { return requests_.size(); }
+  std::size_t kept_pushes() const { return pushes_.size(); }
 
   // For the Dispatcher's list of sessions with output.
   bool flush_listed() const { return flush_listed_; }
@@ -141,6 +144,8 @@ class ServerSession {
   void queue_answer(RequestLog::Request& request, std::uint64_t req_msg_id, Bytes rpc_result,
                     bool subject_to_faults);
   void queue_replay(std::uint64_t req_msg_id, const Bytes& rpc_result);
+  void queue_push(Bytes body);
+  bool resend_push(std::uint64_t msg_id);
   void queue_acks();
   void resend_unacked();
 
@@ -149,10 +154,16 @@ class ServerSession {
   SessionKey key_;
   ReceivedWindow window_;
   RequestLog requests_;
+  PushLog pushes_;
   Outbox outbox_;
   std::vector<OutgoingMessage> held_;
   std::vector<PendingAck> pending_acks_;
   std::vector<std::uint64_t> ack_scratch_;
+  struct Unacked {
+    std::uint64_t msg_id;      // as last sent
+    std::uint64_t req_msg_id;  // 0: a push
+  };
+  std::vector<Unacked> unacked_scratch_;
   std::vector<Outbox::Sent> sent_scratch_;
   std::optional<ConnectionId> connection_;
   UnixNanos last_active_;

@@ -33,8 +33,13 @@ void ServerSession::push(ByteSpan updates) {
   Bytes body;
   wire::maybe_gzip(body, updates, dc_.limits.gzip_min_size);
   ++dc_.counters.pushes;
-  // Not an answer to anything: msg_id ≡ 3 mod 4 (facts §3.5); content-related, so the client acks it.
-  queue_service(std::move(body), true, MsgIdKind::ServerOther);
+  queue_push(std::move(body));
+}
+
+void ServerSession::queue_push(Bytes body) {
+  // Not an answer to anything: msg_id ≡ 3 mod 4 (facts §3.5); content-related, so the client acks
+  // it, and kept until then.
+  outbox_.push({std::move(body), 0, true, MsgIdKind::ServerOther, OutgoingMessage::Role::kPush});
 }
 
 void ServerSession::queue_service(Bytes body, bool content_related, MsgIdKind kind, bool standalone) {
@@ -82,11 +87,30 @@ void ServerSession::release_answers(ReleaseOrder order) {
 }
 
 void ServerSession::resend_unacked() {
-  ack_scratch_.clear();
-  requests_.for_each_unacked(
-      [&](std::uint64_t req, const RequestLog::Request&) { ack_scratch_.push_back(req); });
-  for (std::uint64_t req : ack_scratch_) queue_replay(req, requests_.find(req)->answer);
-  ack_scratch_.clear();
+  // Answers and updates, in the order they were last sent.
+  unacked_scratch_.clear();
+  requests_.for_each_unacked([&](std::uint64_t req, const RequestLog::Request& r) {
+    unacked_scratch_.push_back({r.answer_msg_id, req});
+  });
+  pushes_.for_each([&](std::uint64_t msg_id, const Bytes&) { unacked_scratch_.push_back({msg_id, 0}); });
+  std::sort(unacked_scratch_.begin(), unacked_scratch_.end(),
+            [](const Unacked& a, const Unacked& b) { return a.msg_id < b.msg_id; });
+  for (const Unacked& u : unacked_scratch_) {
+    if (u.req_msg_id != 0) {
+      queue_replay(u.req_msg_id, requests_.find(u.req_msg_id)->answer);
+    } else {
+      resend_push(u.msg_id);
+    }
+  }
+  unacked_scratch_.clear();
+}
+
+bool ServerSession::resend_push(std::uint64_t msg_id) {
+  std::optional<Bytes> body = pushes_.take(msg_id);
+  if (!body) return false;
+  queue_push(std::move(*body));
+  ++dc_.counters.pushes_resent;
+  return true;
 }
 
 void ServerSession::queue_acks() {
@@ -129,6 +153,9 @@ void ServerSession::flush(UnixNanos now, std::vector<Bytes>& packets) {
         break;
       case OutgoingMessage::Role::kReplay:
         requests_.on_resent(s.message.req_msg_id, s.msg_id);
+        break;
+      case OutgoingMessage::Role::kPush:
+        pushes_.on_sent(s.msg_id, std::move(s.message.body));
         break;
       case OutgoingMessage::Role::kService:
         break;

@@ -65,7 +65,15 @@ void ServerSession::on_msgs_ack(const Context& ctx, std::uint64_t msg_id, ByteSp
   if (!ids) return drop(ctx, DropReason::kMalformedService, msg_id);
   ++dc_.counters.acks_in;
   dc_.counters.acked_ids_in += ids->size();
-  for (std::size_t i = 0; i < ids->size(); ++i) requests_.on_client_ack((*ids)[i]);
+  // Answers have msg_ids ≡ 1 mod 4, pushes ≡ 3 (facts §3.5): one lookup per id.
+  for (std::size_t i = 0; i < ids->size(); ++i) {
+    const std::uint64_t id = (*ids)[i];
+    if (id % 4 == 3) {
+      pushes_.on_client_ack(id);
+    } else {
+      requests_.on_client_ack(id);
+    }
+  }
 }
 
 void ServerSession::on_ping(const Context& ctx, std::uint64_t msg_id, ByteSpan body) {
@@ -172,16 +180,16 @@ void ServerSession::on_msg_resend_req(const Context& ctx, std::uint64_t msg_id, 
                                       ByteSpan body) {
   const auto ids = parse_msg_ids(body);
   if (!ids) return drop(ctx, DropReason::kMalformedService, msg_id);
-  // An id may name our answer or the request it answers. Known answers go out again; answers
-  // still being made will come anyway; for an unknown id the client gets msgs_state_info for all
-  // the ids (Appendix B.6).
+  // An id may name our answer, the request it answers, or an update we pushed. Known answers and
+  // updates go out again; answers still being made will come anyway; for an unknown id the client
+  // gets msgs_state_info for all the ids (Appendix B.6).
   bool unknown = false;
   for (std::size_t i = 0; i < ids->size(); ++i) {
     const std::uint64_t id = (*ids)[i];
     const std::uint64_t req = requests_.find(id) != nullptr ? id : requests_.request_of_answer(id);
     const RequestLog::Request* r = req == 0 ? nullptr : requests_.find(req);
     if (r == nullptr) {
-      unknown = true;
+      if (!resend_push(id)) unknown = true;
     } else if (r->state == RequestLog::State::kSent) {
       queue_replay(req, r->answer);
     }

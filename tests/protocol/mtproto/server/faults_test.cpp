@@ -164,3 +164,110 @@ TEST_CASE("an injected transport error answers the next packet instead of proces
   h.send(get_nearest_dc());
   CHECK(h.take<Query>().size() == 1);
 }
+
+namespace {
+
+const Bytes kUpdateA{0xd1, 0x15, 0x1b, 0x6f};              // updatesTooLong
+const Bytes kUpdateB{0xd1, 0x15, 0x1b, 0x6f, 1, 2, 3, 4};  // the same, made different
+
+// A new connection for the harness client, announced by an empty msgs_ack.
+std::vector<ServerMessage> reconnect(Harness& h, ConnectionId connection) {
+  h.dc.on_connection_closed(h.connection);
+  h.connection = connection;
+  h.send(msgs_ack({}), false);
+  return h.receive();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "pushed updates are kept until acknowledged and re-sent, in order with answers, on a new connection") {
+  Harness h;
+  h.send(ping(1), false);
+  h.receive();
+  const std::uint64_t q = h.send(get_nearest_dc());
+  REQUIRE(h.dc.push(h.session(), kUpdateA));
+  h.answer_all();
+  REQUIRE(h.dc.push(h.session(), kUpdateB));
+  REQUIRE(h.dc.push(h.session(), kUpdateA));
+  const auto first = h.receive();
+  std::vector<ServerMessage> pushes;
+  for (const ServerMessage& m : first) {
+    if (m.body == kUpdateA || m.body == kUpdateB) pushes.push_back(m);
+  }
+  REQUIRE(pushes.size() == 3);
+  CHECK(h.dc.find_session(h.session())->kept_pushes() == 3);
+  h.send(msgs_ack({pushes[2].msg_id}), false);  // the last one arrived
+  CHECK(h.dc.find_session(h.session())->kept_pushes() == 2);
+
+  const auto again = reconnect(h, 2);
+  std::vector<ServerMessage> resent;
+  for (const ServerMessage& m : again) {
+    if (m.constructor() == ids::kRpcResult || m.body == kUpdateA || m.body == kUpdateB) resent.push_back(m);
+  }
+  // As first sent: update A, the answer, update B; new msg_ids (≡ 3 for updates), odd seq_nos.
+  REQUIRE(resent.size() == 3);
+  CHECK(resent[0].body == kUpdateA);
+  CHECK(as_rpc_result(resent[1])->req_msg_id == q);
+  CHECK(resent[2].body == kUpdateB);
+  for (const ServerMessage& m : resent) CHECK(m.seq_no % 2 == 1);
+  CHECK(resent[0].msg_id % 4 == 3);
+  CHECK(resent[0].msg_id > pushes[2].msg_id);
+  CHECK(h.dc.counters().pushes_resent == 2);
+
+  // Acknowledged under their new ids, they are forgotten: the next connection gets nothing more.
+  h.send(msgs_ack({resent[0].msg_id, resent[1].msg_id, resent[2].msg_id}), false);
+  CHECK(h.dc.find_session(h.session())->kept_pushes() == 0);
+  const auto third = reconnect(h, 3);
+  CHECK(of_type(third, ids::kRpcResult).empty());
+  for (const ServerMessage& m : third) CHECK(m.constructor() != constructor_of_bytes(kUpdateA));
+}
+
+TEST_CASE("msg_resend_req naming a pushed update sends it again; its old id is then unknown") {
+  Harness h;
+  h.send(ping(1), false);
+  h.receive();
+  REQUIRE(h.dc.push(h.session(), kUpdateA));
+  const auto first = h.receive();
+  REQUIRE(first.size() == 1);
+  h.send(msg_resend_req({first[0].msg_id}), false);
+  const auto again = h.receive();
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].body == kUpdateA);
+  CHECK(again[0].msg_id != first[0].msg_id);
+  CHECK(again[0].seq_no % 2 == 1);
+
+  h.send(msg_resend_req({first[0].msg_id}), false);
+  const auto info = of_type(h.receive(), ids::kMsgsStateInfo);
+  REQUIRE(info.size() == 1);
+  CHECK(as_state_info(info[0])->info.size() == 1);
+}
+
+TEST_CASE("kept pushes are bounded by count and bytes, oldest out first") {
+  DcOptions o = fixed_options();
+  o.limits.kept_pushes = 2;
+  Harness h(o);
+  h.send(ping(1), false);
+  h.receive();
+  for (std::uint8_t i = 0; i < 3; ++i)
+    REQUIRE(h.dc.push(h.session(), Bytes{0xd1, 0x15, 0x1b, 0x6f, i, 0, 0, 0}));
+  h.receive();
+  CHECK(h.dc.find_session(h.session())->kept_pushes() == 2);
+  const auto again = reconnect(h, 2);
+  std::vector<Bytes> bodies;
+  for (const ServerMessage& m : again) {
+    if (m.constructor() == 0x6f1b15d1) bodies.push_back(m.body);
+  }
+  CHECK(bodies == std::vector<Bytes>{Bytes{0xd1, 0x15, 0x1b, 0x6f, 1, 0, 0, 0},
+                                     Bytes{0xd1, 0x15, 0x1b, 0x6f, 2, 0, 0, 0}});
+
+  DcOptions small = fixed_options();
+  small.limits.kept_push_bytes = 10;
+  Harness b(small);
+  b.send(ping(1), false);
+  b.receive();
+  REQUIRE(b.dc.push(b.session(), kUpdateB));  // 8 bytes
+  REQUIRE(b.dc.push(b.session(), kUpdateB));
+  b.receive();
+  CHECK(b.dc.find_session(b.session())->kept_pushes() == 1);
+}
