@@ -62,7 +62,8 @@ struct TestDc::Impl {
   Options options;
   std::shared_ptr<const crypto::RsaPrivateKey> key;
   tl::Schemas schemas = tl::load_embedded_schemas();
-  std::list<Dc> dcs;  // stable addresses: connections refer to their DC
+  World world{options.dcs};  // accounts etc., shared by all DCs
+  std::list<Dc> dcs;         // stable addresses: connections refer to their DC
   std::unordered_map<server::ConnectionId, std::shared_ptr<Connection>> connections;
   server::ConnectionId next_connection = 1;
   std::vector<server::Event> events;
@@ -161,7 +162,8 @@ struct TestDc::Impl {
   }
 
   void on_event(Dc& dc, Connection& c, server::Query& query) {
-    ApiResult result = dc.api->handle(query.body);
+    const CallContext context{dc.id, query.session.auth_key_id, query.session.session_id};
+    ApiResult result = dc.api->handle(context, query.body);
     if (auto* bytes = std::get_if<Bytes>(&result)) {
       dc.dispatcher.answer(query.session, query.msg_id, *bytes);
     } else {
@@ -203,8 +205,9 @@ struct TestDc::Impl {
   }
   void on_event(Dc&, Connection&, server::SessionCreated&) {}
   void on_event(Dc&, Connection&, server::SessionDestroyed&) {}
-  void on_event(Dc& dc, Connection& c, server::AuthKeyDestroyed&) {
+  void on_event(Dc& dc, Connection& c, server::AuthKeyDestroyed& e) {
     spdlog::info("dc{} {}: auth key destroyed", dc.id, c.peer);
+    world.forget_auth_key(dc.id, e.auth_key_id);
   }
   void on_event(Dc&, Connection&, server::BadMessage& e) {
     spdlog::debug("bad message {:x}: code {}", e.msg_id, e.code);
@@ -288,7 +291,7 @@ std::optional<std::string> TestDc::start() {
   }
   const auto all = endpoints();
   for (Dc& dc : impl_->dcs) {
-    dc.api = std::make_unique<Api>(impl_->schemas.api, dc.id, all);
+    dc.api = std::make_unique<Api>(impl_->schemas.api, dc.id, all, impl_->world);
     dc.dispatcher.set_output_listener([impl = impl_.get(), &dc] { impl->on_output(dc); });
     asio::co_spawn(impl_->io, impl_->accept_loop(dc), asio::detached);
   }
@@ -314,6 +317,8 @@ std::vector<DcEndpoint> TestDc::endpoints() const {
 }
 
 const crypto::RsaPrivateKey& TestDc::key() const { return *impl_->key; }
+
+World& TestDc::world() { return impl_->world; }
 
 mtproto::server::Dispatcher& TestDc::dispatcher(int dc) {
   auto it = impl_->dcs.begin();

@@ -19,6 +19,8 @@ class Dispatcher;
 
 namespace tgd::testdc {
 
+class World;
+
 struct DcEndpoint {
   int id = 0;
   std::string host;
@@ -50,6 +52,9 @@ class TestDc {
   const crypto::RsaPrivateKey& key() const;
   // The encrypted side of DC `dc` (1-based): its auth keys, sessions, counters and fault hooks.
   mtproto::server::Dispatcher& dispatcher(int dc);
+  // Accounts, logins, channels and messages shared by every DC, with the tests' controls (injected
+  // rpc errors, revocation, direct account creation).
+  World& world();
 
  private:
   struct Impl;

@@ -1,0 +1,8 @@
+// channels.*
+#include "tests/testdc/api/call.hpp"
+
+namespace tgd::testdc::api {
+
+void register_channels(Handlers&) {}
+
+}  // namespace tgd::testdc::api

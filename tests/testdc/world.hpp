@@ -1,0 +1,212 @@
+#pragma once
+// The state every DC of one TestDc shares: accounts, authorizations (which auth key on which DC is
+// logged in as whom), channels and messages, plus the controls tests drive (injected rpc errors,
+// revocation, direct account creation). Plain std containers: it is a test server. Single-threaded
+// like the rest of the test DC. Account conventions: tests/testdc/README.md.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "protocol/base/bytes.hpp"
+#include "tests/testdc/srp_server.hpp"
+
+namespace tgd::testdc {
+
+struct ApiError {
+  std::int32_t code = 400;
+  std::string message;
+  friend bool operator==(const ApiError&, const ApiError&) = default;
+};
+
+// Who makes a call: the DC serving it and the MTProto session it came in.
+struct CallContext {
+  int dc = 0;
+  std::uint64_t auth_key_id = 0;
+  std::int64_t session_id = 0;
+};
+
+struct PeerRef {
+  enum class Kind : std::uint8_t { kUser, kChannel };
+  Kind kind = Kind::kUser;
+  std::int64_t id = 0;
+  friend auto operator<=>(const PeerRef&, const PeerRef&) = default;
+};
+
+struct Message {
+  int id = 0;
+  PeerRef peer;              // the dialog it is in (the other user, self, or the channel)
+  std::int64_t from_id = 0;  // sender shown (0: none, as in private chats and broadcast posts)
+  std::int64_t author = 0;   // who sent it (channels: `out` is author == viewer)
+  bool out = false;          // private chats: sent by the box's owner
+  bool silent = false;
+  bool post = false;  // a broadcast channel post
+  std::int32_t date = 0;
+  std::string text;
+  std::optional<std::string> channel_created;  // messageService with messageActionChannelCreate(title)
+};
+
+struct Account {
+  std::int64_t id = 0;
+  bool bot = false;
+  std::string phone;  // digits, users only
+  std::string first_name;
+  std::string last_name;
+  std::string username;    // "" when none
+  int home_dc = 0;         // users: from the phone number; bots: DC of the first login
+  std::string bot_secret;  // bots: the part of the token after ':'
+  std::optional<SrpPassword> password;
+  std::optional<SrpAttempt> srp_attempt;  // the challenge of the last account.getPassword
+  // The account's own message box (private chats): ids and pts are per account, as in Telegram.
+  int pts = 0;
+  int last_message_id = 0;
+  std::vector<Message> messages;
+  std::set<std::int64_t> random_ids;  // of messages this account sent (RANDOM_ID_DUPLICATE)
+};
+
+struct Channel {
+  std::int64_t id = 0;
+  std::string title;
+  std::string about;
+  std::string username;
+  bool broadcast = false;
+  bool megagroup = false;
+  std::int64_t creator = 0;
+  std::int32_t date = 0;
+  std::set<std::int64_t> members;
+  int pts = 0;
+  int last_message_id = 0;
+  std::vector<Message> messages;
+};
+
+// The parameters of the last initConnection seen on an auth key.
+struct ConnectionInit {
+  std::int32_t layer = 0;
+  std::int32_t api_id = 0;
+  std::string device_model;
+  std::string system_version;
+  std::string app_version;
+  std::string system_lang_code;
+  std::string lang_pack;
+  std::string lang_code;
+};
+
+class World {
+ public:
+  // dc_count: DCs 1..dc_count exist (phone numbers name one of them).
+  explicit World(int dc_count);
+
+  int dc_count() const { return dc_count_; }
+  static std::int32_t now();
+
+  // --- test controls ---
+
+  // The next `count` calls of `method` (TL name, e.g. "messages.sendMessage"; "" = any method) that
+  // pass the CONNECTION_NOT_INITED check fail with `error` instead of running, on DC `dc` (0 = any).
+  void inject_error(std::string method, ApiError error, int count = 1, int dc = 0);
+  void clear_injected_errors() { faults_.clear(); }
+  // Called by Api: the error to answer instead of running the call, if one is injected.
+  std::optional<ApiError> take_injected_error(std::string_view method, int dc);
+
+  // Revokes every authorization of `user_id` (as "terminate all sessions" does): the next call on
+  // each such key needing an account gets 401 SESSION_REVOKED, later ones AUTH_KEY_UNREGISTERED.
+  void revoke_authorizations(std::int64_t user_id);
+
+  // Creates a user directly (phone "99966XYYYY" → home DC X). Throws std::invalid_argument if the
+  // phone is not a test number or is taken.
+  Account& create_user(std::string_view phone, std::string first_name, std::string last_name = {});
+  // Creates a bot from a token "<bot_id>:<secret>" with home DC `home_dc` (no login needed).
+  Account& create_bot(std::string_view token, int home_dc, std::string first_name = "Test bot");
+  // Sets (or with an empty password, removes) the account's 2FA password directly.
+  void set_password(std::int64_t user_id, std::string_view password, std::string hint = {});
+  // Logs `auth_key_id` on `dc` in as `user_id` directly.
+  void authorize(int dc, std::uint64_t auth_key_id, std::int64_t user_id);
+
+  Account* find_account(std::int64_t id);
+  Account* find_by_phone(std::string_view phone);
+  Account* find_by_username(std::string_view username);  // case-insensitive
+  Channel* find_channel(std::int64_t id);
+  Channel* find_channel_by_username(std::string_view username);
+  std::vector<const Account*> accounts() const;
+  const std::map<std::int64_t, Channel>& channels() const { return channels_; }
+
+  // --- state the API layer reads and changes ---
+
+  // The account `auth_key_id` on `dc` is logged in as, if any (revoked keys: none).
+  std::optional<std::int64_t> authorized_user(int dc, std::uint64_t auth_key_id) const;
+  // SESSION_REVOKED is reported once per key; true if the key was revoked and not yet reported.
+  bool take_revoked(int dc, std::uint64_t auth_key_id);
+  void log_out(int dc, std::uint64_t auth_key_id);
+  // destroy_auth_key: the key's authorization, revocation mark and initConnection are gone.
+  void forget_auth_key(int dc, std::uint64_t auth_key_id);
+  // Keys that passed the code step of an account with 2FA (SESSION_PASSWORD_NEEDED was answered).
+  void set_password_pending(int dc, std::uint64_t auth_key_id, std::int64_t user_id);
+  std::optional<std::int64_t> password_pending(int dc, std::uint64_t auth_key_id) const;
+
+  void set_connection_init(int dc, std::uint64_t auth_key_id, ConnectionInit init);
+  const ConnectionInit* connection_init(int dc, std::uint64_t auth_key_id) const;
+
+  // Login codes sent by auth.sendCode: the latest phone_code_hash per phone number.
+  struct PendingCode {
+    std::string hash;
+    bool verified = false;  // auth.signIn accepted the code (sign-up may follow)
+  };
+  std::map<std::string, PendingCode, std::less<>>& pending_codes() { return pending_codes_; }
+
+  // auth.exportAuthorization's tokens.
+  struct ExportedAuth {
+    std::int64_t user_id = 0;
+    int dc = 0;  // the DC it may be imported on
+    Bytes bytes;
+  };
+  std::map<std::int64_t, ExportedAuth>& exported() { return exported_; }
+
+  // The access hash `viewer` must present for `peer` (per viewer, as in Telegram: one account's
+  // hashes fail for another).
+  std::int64_t access_hash(std::int64_t viewer, PeerRef peer) const;
+
+  Account& new_user(std::string phone, std::string first_name, std::string last_name);
+  Channel& new_channel(std::int64_t creator, std::string title, std::string about, bool megagroup);
+
+ private:
+  using KeyRef = std::pair<int, std::uint64_t>;
+  struct Fault {
+    std::string method;
+    int dc = 0;
+    ApiError error;
+    int remaining = 0;
+  };
+
+  int dc_count_;
+  Bytes hash_secret_;
+  std::int64_t next_user_id_ = 100000001;
+  std::int64_t next_channel_id_ = 1000000001;
+  std::map<std::int64_t, Account> accounts_;
+  std::map<std::int64_t, Channel> channels_;
+  std::map<KeyRef, std::int64_t> authorizations_;
+  std::set<KeyRef> revoked_;
+  std::map<KeyRef, std::int64_t> password_pending_;
+  std::map<KeyRef, ConnectionInit> inits_;
+  std::map<std::string, PendingCode, std::less<>> pending_codes_;
+  std::map<std::int64_t, ExportedAuth> exported_;
+  std::vector<Fault> faults_;
+};
+
+// Test-number conventions (README): "99966XYYYY" lives on DC X (1..dc_count); its code is X five
+// times. Returns the DC, or 0 if `phone` (digits only) is not such a number.
+int test_phone_dc(std::string_view phone, int dc_count);
+std::string test_phone_code(int dc);
+// A bot token "<bot_id>:<secret>" (bot_id 1..2^40-1, secret at least 8 of [A-Za-z0-9_-]).
+struct BotToken {
+  std::int64_t bot_id = 0;
+  std::string secret;
+};
+std::optional<BotToken> parse_bot_token(std::string_view token);
+// Telegram's username rule: 5..32 of [A-Za-z0-9_], starting with a letter, not ending with '_'.
+bool valid_username(std::string_view username);
+
+}  // namespace tgd::testdc

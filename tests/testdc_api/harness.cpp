@@ -1,0 +1,102 @@
+#include "tests/testdc_api/harness.hpp"
+
+#include <doctest/doctest.h>
+
+namespace tgd::testdc::testing {
+
+Harness::Harness(int dcs)
+    : schemas_(tl::load_embedded_schemas()), world_(dcs), encoder_(schemas_.api), decoder_(schemas_.api) {
+  for (int id = 1; id <= dcs; ++id) {
+    endpoints_.push_back(DcEndpoint{id, "127.0.0.1", static_cast<std::uint16_t>(10442 + id)});
+  }
+  for (int id = 1; id <= dcs; ++id)
+    apis_.push_back(std::make_unique<Api>(schemas_.api, id, endpoints_, world_));
+}
+
+Client Harness::client(int dc) {
+  ++next_key_;
+  return Client{dc, next_key_ * 0x9e3779b97f4a7c15ull, static_cast<std::int64_t>(next_key_ * 7919), false};
+}
+
+Answer Harness::call(Client& c, std::string_view method, std::string_view params, bool init) {
+  std::string inner = "{\"_\":\"" + std::string(method) + "\"";
+  if (params.size() > 2) inner += "," + std::string(params.substr(1, params.size() - 2));
+  inner += "}";
+  std::string query = inner;
+  if (init && !c.inited) {
+    query =
+        R"({"_":"invokeWithLayer","layer":223,"query":{"_":"initConnection","api_id":12345,)"
+        R"("device_model":"doctest","system_version":"Linux","app_version":"1.0","system_lang_code":"en",)"
+        R"("lang_pack":"","lang_code":"en","query":)" +
+        inner + "}}";
+  }
+  Bytes bytes;
+  auto err = encoder_.encode_object_text(query, bytes);
+  REQUIRE_MESSAGE(!err, "query does not encode: ", query);
+  const CallContext context{c.dc, c.auth_key_id, c.session_id};
+  ApiResult result = apis_.at(static_cast<std::size_t>(c.dc - 1))->handle(context, bytes);
+  if (init) c.inited = true;
+  Answer answer;
+  if (auto* e = std::get_if<ApiError>(&result)) {
+    answer.error = *e;
+    if (e->message.starts_with("INTERNAL_TEST_DC"))
+      encoding_failures.push_back(std::string(method) + ": " + e->message);
+    return answer;
+  }
+  const tl::Combinator* m = schemas_.api.find(method);
+  REQUIRE(m);
+  auto decode_error = decoder_.decode_result(*m, std::get<Bytes>(result), answer.json);
+  REQUIRE_MESSAGE(!decode_error, "answer does not decode as the result of ", method);
+  answer.root = answer.parser->parse(answer.json).value();
+  answer.ok = true;
+  return answer;
+}
+
+Answer Harness::login_bot(Client& c, std::string_view token) {
+  return call(c, "auth.importBotAuthorization",
+              R"({"flags":0,"api_id":12345,"api_hash":"0123456789abcdef","bot_auth_token":")" +
+                  std::string(token) + "\"}");
+}
+
+Answer Harness::login_phone(Client& c, std::string_view phone, std::string_view first_name) {
+  Answer sent = call(c, "auth.sendCode",
+                     R"({"phone_number":")" + std::string(phone) +
+                         R"(","api_id":12345,"api_hash":"0123456789abcdef","settings":{}})");
+  if (!sent.ok) return sent;
+  const std::string hash = sent.str("/phone_code_hash");
+  const std::string code(5, phone[5]);
+  Answer in = call(c, "auth.signIn",
+                   R"({"phone_number":")" + std::string(phone) + R"(","phone_code_hash":")" + hash +
+                       R"(","phone_code":")" + code + "\"}");
+  if (!in.ok || in.type() != "auth.authorizationSignUpRequired") return in;
+  return call(c, "auth.signUp",
+              R"({"phone_number":")" + std::string(phone) + R"(","phone_code_hash":")" + hash +
+                  R"(","first_name":")" + std::string(first_name) + R"(","last_name":""})");
+}
+
+Client Harness::user(std::string_view phone, std::string first_name, std::int64_t* id) {
+  Account& a = world_.create_user(phone, std::move(first_name));
+  Client c = client(a.home_dc);
+  world_.authorize(c.dc, c.auth_key_id, a.id);
+  if (id) *id = a.id;
+  return c;
+}
+
+std::string input_user(Harness& h, std::int64_t viewer, std::int64_t user_id) {
+  return R"({"_":"inputUser","user_id":")" + std::to_string(user_id) + R"(","access_hash":")" +
+         std::to_string(h.access_hash(viewer, user_id)) + "\"}";
+}
+std::string input_peer_user(Harness& h, std::int64_t viewer, std::int64_t user_id) {
+  return R"({"_":"inputPeerUser","user_id":")" + std::to_string(user_id) + R"(","access_hash":")" +
+         std::to_string(h.access_hash(viewer, user_id)) + "\"}";
+}
+std::string input_peer_channel(Harness& h, std::int64_t viewer, std::int64_t channel_id) {
+  return R"({"_":"inputPeerChannel","channel_id":")" + std::to_string(channel_id) + R"(","access_hash":")" +
+         std::to_string(h.channel_hash(viewer, channel_id)) + "\"}";
+}
+std::string input_channel(Harness& h, std::int64_t viewer, std::int64_t channel_id) {
+  return R"({"_":"inputChannel","channel_id":")" + std::to_string(channel_id) + R"(","access_hash":")" +
+         std::to_string(h.channel_hash(viewer, channel_id)) + "\"}";
+}
+
+}  // namespace tgd::testdc::testing

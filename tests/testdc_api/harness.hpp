@@ -1,0 +1,88 @@
+#pragma once
+// Drives the test DC's Api directly, without sockets: a World with three DCs, one Api per DC,
+// "clients" that are (DC, auth key id, session id) triples. Queries are tgd JSON encoded with the
+// TL codec; answers are decoded with the method's result type and parsed for the checks.
+#include <simdjson.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/tl/embedded_schema.hpp"
+#include "tests/testdc/api.hpp"
+#include "tests/testdc/world.hpp"
+
+namespace tgd::testdc::testing {
+
+struct Client {
+  int dc = 0;
+  std::uint64_t auth_key_id = 0;
+  std::int64_t session_id = 0;
+  bool inited = false;  // sent initConnection already
+};
+
+// One answer: the decoded JSON, or the rpc error.
+struct Answer {
+  std::string json;
+  ApiError error;
+  bool ok = false;
+  std::shared_ptr<simdjson::dom::parser> parser = std::make_shared<simdjson::dom::parser>();
+  simdjson::dom::element root;
+
+  simdjson::dom::element at(std::string_view pointer) const { return root.at_pointer(pointer).value(); }
+  std::string str(std::string_view pointer) const { return std::string(at(pointer).get_string().value()); }
+  std::int64_t num(std::string_view pointer) const { return at(pointer).get_int64().value(); }
+  // A long field (a JSON string in tgd's form) as a number.
+  std::int64_t id(std::string_view pointer) const { return std::stoll(str(pointer)); }
+  bool has(std::string_view pointer) const {
+    simdjson::dom::element e;
+    return root.at_pointer(pointer).get(e) == simdjson::SUCCESS;
+  }
+  std::size_t size(std::string_view pointer) const { return at(pointer).get_array().value().size(); }
+  std::string type() const { return str("/_"); }
+};
+
+class Harness {
+ public:
+  explicit Harness(int dcs = 3);
+
+  World& world() { return world_; }
+  Client client(int dc);  // a fresh auth key on `dc`
+  // Calls `method` with `params` (a JSON object without "_"). The client's first call is wrapped in
+  // invokeWithLayer(223, initConnection(...)) unless `init` is false.
+  Answer call(Client& c, std::string_view method, std::string_view params = "{}", bool init = true);
+
+  // Logins through the API.
+  Answer login_bot(Client& c, std::string_view token);
+  // sendCode + signIn (+ signUp with `first_name` if the number is new).
+  Answer login_phone(Client& c, std::string_view phone, std::string_view first_name = "Test");
+  // A logged-in user created directly, with a fresh client on its home DC.
+  Client user(std::string_view phone, std::string first_name, std::int64_t* id = nullptr);
+
+  std::int64_t access_hash(std::int64_t viewer, std::int64_t user_id) {
+    return world_.access_hash(viewer, PeerRef{PeerRef::Kind::kUser, user_id});
+  }
+  std::int64_t channel_hash(std::int64_t viewer, std::int64_t channel_id) {
+    return world_.access_hash(viewer, PeerRef{PeerRef::Kind::kChannel, channel_id});
+  }
+
+  std::vector<std::string> encoding_failures;  // INTERNAL_TEST_DC_* seen (must stay empty)
+
+ private:
+  tl::Schemas schemas_;
+  World world_;
+  std::vector<DcEndpoint> endpoints_;
+  std::vector<std::unique_ptr<Api>> apis_;
+  tl::JsonToTl encoder_;
+  tl::TlToJson decoder_;
+  std::uint64_t next_key_ = 0x1000;
+};
+
+// "inputUser" / "inputPeerUser" JSON for a user as seen by `viewer`.
+std::string input_user(Harness& h, std::int64_t viewer, std::int64_t user_id);
+std::string input_peer_user(Harness& h, std::int64_t viewer, std::int64_t user_id);
+std::string input_peer_channel(Harness& h, std::int64_t viewer, std::int64_t channel_id);
+std::string input_channel(Harness& h, std::int64_t viewer, std::int64_t channel_id);
+
+}  // namespace tgd::testdc::testing
