@@ -10,15 +10,24 @@
 
 namespace tgd::store {
 
-// `incoming` saved over `existing` (same session, kind and id).
-inline PeerRow merge_peer(const PeerRow& existing, const PeerRow& incoming) {
-  PeerRow merged = incoming;
+// `incoming` saved over `existing` (same session, kind and id), in place. Templates because the queue
+// keeps its rows in its own arena type (QueuedPeer); both have the fields used here.
+template <class Existing, class Incoming>
+void merge_into(Existing& existing, const Incoming& incoming) {
   // A min hash is only valid where it was seen: never let it replace a full one, and never let a
   // missing hash (0) replace a known one.
-  if (incoming.min && (!existing.min || incoming.access_hash == 0)) merged.access_hash = existing.access_hash;
-  merged.min = existing.min && incoming.min;
+  if (!(incoming.min && (!existing.min || incoming.access_hash == 0)))
+    existing.access_hash = incoming.access_hash;
+  existing.min = existing.min && incoming.min;
   // Min objects may omit the username: absence there is not a removal.
-  if (incoming.min && incoming.username.empty()) merged.username = existing.username;
+  if (!(incoming.min && incoming.username.empty()))
+    existing.username.assign(incoming.username.data(), incoming.username.size());
+  existing.updated_at = incoming.updated_at;
+}
+
+inline PeerRow merge_peer(const PeerRow& existing, const PeerRow& incoming) {
+  PeerRow merged = existing;
+  merge_into(merged, incoming);
   return merged;
 }
 

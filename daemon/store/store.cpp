@@ -52,8 +52,8 @@ struct Store::Impl {
   mutable std::mutex mu;
   std::condition_variable work_cv;  // the writer waits for work or stop
   std::condition_variable done_cv;  // flush() waits for commits
-  Batch pending;                    // filled by the write calls
-  Batch inflight;                   // being committed (read by lookups; changed only under mu)
+  // Filled by the write calls / being committed (read by lookups too; replaced only under mu).
+  std::unique_ptr<Batch> pending = std::make_unique<Batch>(), inflight = std::make_unique<Batch>();
   std::uint64_t enqueued_seq = 0, inflight_seq = 0, committed_seq = 0;
   bool stopping = false, writer_exited = false;
   Stats stats;  // all but longest_enqueue
@@ -65,7 +65,7 @@ struct Store::Impl {
     auto start = Clock::now();
     {
       std::lock_guard lk(mu);
-      add(pending);
+      add(*pending);
       ++enqueued_seq;
     }
     work_cv.notify_one();
@@ -81,7 +81,7 @@ struct Store::Impl {
   std::optional<PeerRow> stored_peer(std::string_view session, PeerKey key);  // mu held
   std::optional<PeerRow> peer(std::string_view session, PeerKey key);         // mu held
   bool stored_rows_visible(std::string_view session) const {                  // mu held
-    return !inflight.removed.contains(session) && !pending.removed.contains(session);
+    return !inflight->removed.contains(session) && !pending->removed.contains(session);
   }
 };
 
@@ -89,19 +89,21 @@ void Store::Impl::run_writer() {
   std::chrono::milliseconds backoff{100};
   std::unique_lock lk(mu);
   for (;;) {
-    if (inflight.empty()) {
-      work_cv.wait(lk, [&] { return !pending.empty() || stopping; });
-      if (pending.empty()) break;    // stopping, nothing left
-      std::swap(pending, inflight);  // pending takes over inflight's cleared buffers
+    if (inflight->empty()) {
+      work_cv.wait(lk, [&] { return !pending->empty() || stopping; });
+      if (pending->empty()) break;   // stopping, nothing left
+      std::swap(pending, inflight);  // pending takes the empty one
       inflight_seq = enqueued_seq;
     }
     lk.unlock();
+    // Allocated here rather than under the mutex: takes the committed batch's place below.
+    auto fresh = std::make_unique<Batch>();
     auto start = Clock::now();
-    CommitResult result = writer.commit(inflight);
+    CommitResult result = writer.commit(*inflight);
     auto took = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start);
     lk.lock();
     if (result.committed) {
-      std::uint64_t rows = inflight.rows() - result.skipped;
+      std::uint64_t rows = inflight->rows() - result.skipped;
       ++stats.batches;
       stats.writes += rows;
       stats.max_batch = std::max<std::uint64_t>(stats.max_batch, rows);
@@ -116,8 +118,13 @@ void Store::Impl::run_writer() {
         spdlog::info("store: commits work again ({} rows committed)", rows);
       backoff = std::chrono::milliseconds{100};
       committed_seq = inflight_seq;
-      inflight.wipe_and_clear();
+      // The rows leave the lookups' view as they are committed. They are freed (and the key bytes
+      // wiped) outside the mutex that the write calls need.
+      std::swap(fresh, inflight);
+      lk.unlock();
       done_cv.notify_all();
+      fresh.reset();
+      lk.lock();
       continue;
     }
     ++stats.failed_commits;
@@ -126,12 +133,12 @@ void Store::Impl::run_writer() {
     if (stopping && backoff > std::chrono::milliseconds{100}) {
       // Already retried since the stop request: give up rather than hang the shutdown.
       spdlog::error("store: closing with {} row(s) not committed (lost): {}",
-                    inflight.rows() + pending.rows(), result.error);
-      inflight.wipe_and_clear();
-      pending.wipe_and_clear();
+                    inflight->rows() + pending->rows(), result.error);
+      inflight = std::move(fresh);
+      pending = std::make_unique<Batch>();
       break;
     }
-    spdlog::error("store: commit of {} row(s) failed, retrying in {} ms: {}", inflight.rows(),
+    spdlog::error("store: commit of {} row(s) failed, retrying in {} ms: {}", inflight->rows(),
                   backoff.count(), result.error);
     work_cv.wait_for(lk, backoff, [&] { return stopping; });
     backoff = std::min(backoff * 2, std::chrono::milliseconds{5000});
@@ -177,15 +184,20 @@ std::optional<PeerRow> Store::Impl::stored_peer(std::string_view session, PeerKe
   return row;
 }
 
-// The stored row with the queued rows folded over it (merge_peer is associative), or the queued rows
+// The stored row with the queued rows folded over it (merge_into is associative), or the queued rows
 // alone when the session's removal is queued.
 std::optional<PeerRow> Store::Impl::peer(std::string_view session, PeerKey key) {
   std::optional<PeerRow> row;
   if (stored_rows_visible(session)) row = stored_peer(session, key);
-  for (const Batch* batch : {&inflight, &pending}) {
+  for (const Batch* batch : {inflight.get(), pending.get()}) {
     if (batch->removed.contains(session)) row.reset();
-    if (const PeerRow* queued = batch->find_peer(session, key))
-      row = row ? merge_peer(*row, *queued) : *queued;
+    if (const QueuedPeer* queued = batch->find_peer(session, key)) {
+      if (row) {
+        merge_into(*row, *queued);
+      } else {
+        row = queued->row(key);
+      }
+    }
   }
   return row;
 }
@@ -325,7 +337,7 @@ void Store::save_peers(std::string session, std::vector<PeerRow> peers) {
     if (!p.username.empty() && p.username.front() == '@') p.username.erase(0, 1);
   }
   impl_->enqueue([&](Batch& b) {
-    for (PeerRow& p : peers) b.add_peer(session, std::move(p));
+    for (const PeerRow& p : peers) b.add_peer(session, p);
   });
 }
 
@@ -342,7 +354,7 @@ std::optional<PeerRow> Store::find_peer_by_username(std::string_view session, st
   // Candidates: queued rows with that username, and stored ones. Each is then looked at as a whole
   // (stored row + queued rows): a queued rename may have taken the username away from a stored row.
   std::vector<PeerKey> candidates;
-  for (const Batch* batch : {&m.inflight, &m.pending}) {
+  for (const Batch* batch : {m.inflight.get(), m.pending.get()}) {
     auto it = batch->peers.find(session);
     if (it == batch->peers.end()) continue;
     for (const auto& [key, row] : it->second) {
@@ -382,7 +394,7 @@ Store::Stats Store::stats() const {
   const Impl& m = *impl_;
   std::lock_guard lk(m.mu);
   Stats s = m.stats;
-  s.queued = m.pending.rows() + m.inflight.rows();
+  s.queued = m.pending->rows() + m.inflight->rows();
   s.longest_enqueue = std::chrono::nanoseconds(m.longest_enqueue_ns.load(std::memory_order_relaxed));
   return s;
 }

@@ -7,9 +7,16 @@
 
 namespace tgd::store {
 
+Batch::~Batch() {
+  for (Op& op : ops) {
+    if (auto* key = std::get_if<SaveAuthKeyOp>(&op))
+      crypto::secure_wipe(key->row.key.data(), key->row.key.size());
+  }
+}
+
 void Batch::add(Op op) {
   if (auto* remove = std::get_if<RemoveSessionOp>(&op)) {
-    if (auto it = peers.find(remove->name); it != peers.end()) {
+    if (auto it = peers.find(std::string_view(remove->name)); it != peers.end()) {
       peer_rows -= it->second.size();
       peers.erase(it);
     }
@@ -18,33 +25,25 @@ void Batch::add(Op op) {
   ops.push_back(std::move(op));
 }
 
-void Batch::add_peer(const std::string& session, PeerRow row) {
+void Batch::add_peer(std::string_view session, const PeerRow& row) {
   auto it = peers.find(session);
-  if (it == peers.end()) it = peers.emplace(session, SessionPeers{}).first;
-  auto [slot, inserted] = it->second.try_emplace(PeerKey{row.kind, row.id}, row);
-  if (inserted) {
-    ++peer_rows;
-  } else {
-    slot->second = merge_peer(slot->second, row);
+  if (it == peers.end()) it = peers.emplace(std::pmr::string(session, &arena_), SessionPeers(&arena_)).first;
+  SessionPeers& queued = it->second;
+  const PeerKey key{row.kind, row.id};
+  if (auto slot = queued.find(key); slot != queued.end()) {
+    merge_into(slot->second, row);
+    return;
   }
+  queued.emplace(
+      key, QueuedPeer{row.access_hash, row.updated_at, row.min, std::pmr::string(row.username, &arena_)});
+  ++peer_rows;
 }
 
-const PeerRow* Batch::find_peer(std::string_view session, PeerKey key) const {
+const QueuedPeer* Batch::find_peer(std::string_view session, PeerKey key) const {
   auto it = peers.find(session);
   if (it == peers.end()) return nullptr;
   auto row = it->second.find(key);
   return row == it->second.end() ? nullptr : &row->second;
-}
-
-void Batch::wipe_and_clear() {
-  for (Op& op : ops) {
-    if (auto* key = std::get_if<SaveAuthKeyOp>(&op))
-      crypto::secure_wipe(key->row.key.data(), key->row.key.size());
-  }
-  ops.clear();  // keeps the capacity for the next batch
-  peers.clear();
-  removed.clear();
-  peer_rows = 0;
 }
 
 }  // namespace tgd::store

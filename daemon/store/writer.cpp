@@ -158,8 +158,8 @@ CommitResult Writer::commit(const Batch& batch) {
     for (const auto& [key, row] : peers) {
       auto& s = upsert_peer_;
       s.bind(1, session);
-      s.bind(2, static_cast<std::int64_t>(row.kind));
-      s.bind(3, row.id);
+      s.bind(2, static_cast<std::int64_t>(key.kind));
+      s.bind(3, key.id);
       s.bind(4, row.access_hash);
       s.bind(5, std::int64_t{row.min});
       if (row.username.empty()) {
@@ -168,7 +168,7 @@ CommitResult Writer::commit(const Batch& batch) {
         s.bind(6, row.username);
       }
       s.bind(7, row.updated_at);
-      ok = run(s, [&] { return "saving peers of session '" + session + "'"; });
+      ok = run(s, [&] { return "saving peers of session '" + std::string(session) + "'"; });
       if (!ok) break;
     }
   }
