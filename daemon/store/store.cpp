@@ -54,6 +54,7 @@ struct Store::Impl {
   std::condition_variable done_cv;  // flush() waits for commits
   // Filled by the write calls / being committed (read by lookups too; replaced only under mu).
   std::unique_ptr<Batch> pending = std::make_unique<Batch>(), inflight = std::make_unique<Batch>();
+  std::unique_ptr<Batch> spare = std::make_unique<Batch>();  // the writer's: the next empty one
   std::uint64_t enqueued_seq = 0, inflight_seq = 0, committed_seq = 0;
   bool stopping = false, writer_exited = false;
   Stats stats;  // all but longest_enqueue
@@ -92,12 +93,10 @@ void Store::Impl::run_writer() {
     if (inflight->empty()) {
       work_cv.wait(lk, [&] { return !pending->empty() || stopping; });
       if (pending->empty()) break;   // stopping, nothing left
-      std::swap(pending, inflight);  // pending takes the empty one
+      std::swap(pending, inflight);  // pending takes the empty one (already reset)
       inflight_seq = enqueued_seq;
     }
     lk.unlock();
-    // Allocated here rather than under the mutex: takes the committed batch's place below.
-    auto fresh = std::make_unique<Batch>();
     auto start = Clock::now();
     CommitResult result = writer.commit(*inflight);
     auto took = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start);
@@ -118,12 +117,12 @@ void Store::Impl::run_writer() {
         spdlog::info("store: commits work again ({} rows committed)", rows);
       backoff = std::chrono::milliseconds{100};
       committed_seq = inflight_seq;
-      // The rows leave the lookups' view as they are committed. They are freed (and the key bytes
-      // wiped) outside the mutex that the write calls need.
-      std::swap(fresh, inflight);
+      // The rows leave the lookups' view as they are committed. The batch is emptied (key bytes
+      // wiped) outside the mutex that the write calls need, to be the next `pending`.
+      std::swap(spare, inflight);
       lk.unlock();
       done_cv.notify_all();
-      fresh.reset();
+      spare->reset();
       lk.lock();
       continue;
     }
@@ -134,8 +133,8 @@ void Store::Impl::run_writer() {
       // Already retried since the stop request: give up rather than hang the shutdown.
       spdlog::error("store: closing with {} row(s) not committed (lost): {}",
                     inflight->rows() + pending->rows(), result.error);
-      inflight = std::move(fresh);
-      pending = std::make_unique<Batch>();
+      inflight->reset();
+      pending->reset();
       break;
     }
     spdlog::error("store: commit of {} row(s) failed, retrying in {} ms: {}", inflight->rows(),

@@ -7,11 +7,25 @@
 
 namespace tgd::store {
 
-Batch::~Batch() {
+// new std::byte[n] leaves the block uninitialized: its pages are touched only when rows use them.
+Batch::Batch() : first_block_(new std::byte[kFirstBlock]), arena_(first_block_.get(), kFirstBlock) {}
+
+Batch::~Batch() { wipe_keys(); }
+
+void Batch::wipe_keys() {
   for (Op& op : ops) {
     if (auto* key = std::get_if<SaveAuthKeyOp>(&op))
       crypto::secure_wipe(key->row.key.data(), key->row.key.size());
   }
+}
+
+void Batch::reset() {
+  wipe_keys();
+  ops.clear();    // keeps its capacity
+  peers.clear();  // runs the destructors; the arena's deallocate does nothing
+  removed.clear();
+  peer_rows = 0;
+  arena_.release();  // back to the first block; frees the larger ones
 }
 
 void Batch::add(Op op) {
