@@ -62,7 +62,7 @@ TEST_CASE("peers: a min hash replaces a min hash, but a missing (0) hash replace
   CHECK(store->find_peer("s", PeerKind::Channel, 7)->access_hash == 8);
 }
 
-TEST_CASE("peers: a min row without a username keeps the known one; a full row without one clears it") {
+TEST_CASE("peers: a min row without a username keeps the known one, a full row without one clears it") {
   TempDir dir;
   auto store = store_with_session(dir);
   store->save_peers("s", {peer(1, PeerKind::User, 10, false, "alice")});

@@ -6,7 +6,7 @@
 using namespace tgd::store;
 using namespace tgd::store::test;
 
-TEST_CASE("writer: rows the database refuses are skipped and recorded; the rest of the batch commits") {
+TEST_CASE("writer: rows the database refuses are skipped and recorded, the rest of the batch commits") {
   TempDir dir;
   auto store = open_ok(dir.state());
   store->save_session(session("alice"));
