@@ -39,8 +39,10 @@ Answer Harness::call(Client& c, std::string_view method, std::string_view params
   Answer answer;
   if (auto* e = std::get_if<ApiError>(&result)) {
     answer.error = *e;
-    if (e->message.starts_with("INTERNAL_TEST_DC"))
+    if (e->message.starts_with("INTERNAL_TEST_DC")) {
       encoding_failures.push_back(std::string(method) + ": " + e->message);
+    }
+    CHECK_MESSAGE(!e->message.starts_with("INTERNAL_TEST_DC"), method, " answered ", e->message);
     return answer;
   }
   const tl::Combinator* m = schemas_.api.find(method);

@@ -76,6 +76,10 @@ std::string users_json(World& w, std::int64_t viewer, const std::set<std::int64_
 std::string chats_json(World& w, std::int64_t viewer, const std::set<std::int64_t>& channel_ids);
 // The users and channels a list of messages mentions.
 void collect_peers(const Message& m, std::set<std::int64_t>& users, std::set<std::int64_t>& channels);
+// updates{[first_update] updateNewChannelMessage(m), users, chats:[ch]}: how Telegram answers a
+// call that posted `m` to `ch` (first_update: "" or one update followed by a comma).
+std::string channel_updates_json(World& w, std::int64_t viewer, const Channel& ch,
+                                 const std::string& first_update, const Message& m);
 // auth.authorization{user} for a fresh login of `a`.
 std::string authorization_json(World& w, const Account& a);
 

@@ -1,8 +1,220 @@
-// messages.*
+// messages.*: sending text to users (each account's own message box, per-account pts) and to
+// channels (the channel's box and pts), history and the dialog list.
+#include <algorithm>
+#include <map>
+
 #include "tests/testdc/api/call.hpp"
 
 namespace tgd::testdc::api {
+namespace {
 
-void register_messages(Handlers&) {}
+// Telegram measures text in UTF-16 code units.
+std::size_t utf16_length(std::string_view s) {
+  std::size_t n = 0;
+  for (char ch : s) {
+    const auto b = static_cast<unsigned char>(ch);
+    if ((b & 0xc0) != 0x80) n += b >= 0xf0 ? 2 : 1;
+  }
+  return n;
+}
+
+bool blank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char ch) { return ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r'; });
+}
+
+// The channel's membership rule for reading and posting: CHANNEL_PRIVATE for non-members.
+std::optional<ApiError> check_member(const Channel& ch, std::int64_t user) {
+  if (!ch.members.count(user)) return error(400, "CHANNEL_PRIVATE");
+  return std::nullopt;
+}
+
+Reply send_message(Call& c) {
+  if (auto e = c.require_account()) return *e;
+  auto peer = resolve_input_peer(c, c.params["peer"].value());
+  if (auto* e = std::get_if<ApiError>(&peer)) return *e;
+  const PeerRef to = std::get<PeerRef>(peer);
+  const std::string_view text = param_string(c.params, "message");
+  if (blank(text)) return error(400, "MESSAGE_EMPTY");
+  if (utf16_length(text) > 4096) return error(400, "MESSAGE_TOO_LONG");
+  const std::int64_t random_id = param_int(c.params, "random_id");
+  Account& self = *c.self;
+
+  Message m;
+  m.author = self.id;
+  m.date = World::now();
+  m.text = std::string(text);
+  m.silent = param_flag(c.params, "silent");
+
+  if (to.kind == PeerRef::Kind::kChannel) {
+    Channel& ch = *c.world.find_channel(to.id);
+    if (auto e = check_member(ch, self.id)) return *e;
+    if (ch.broadcast && ch.creator != self.id) return error(403, "CHAT_ADMIN_REQUIRED");
+    if (self.random_ids.count(random_id)) return error(500, "RANDOM_ID_DUPLICATE");
+    self.random_ids.insert(random_id);
+    m.id = ++ch.last_message_id;
+    m.peer = to;
+    m.from_id = ch.broadcast ? 0 : self.id;
+    m.post = ch.broadcast;
+    ch.messages.push_back(m);
+    ++ch.pts;
+    return channel_updates_json(c.world, self.id, ch,
+                                R"({"_":"updateMessageID","id":)" + std::to_string(m.id) +
+                                    R"(,"random_id":)" + long_str(random_id) + "},",
+                                m);
+  }
+
+  Account& target = *c.world.find_account(to.id);
+  if (self.bot && target.bot && target.id != self.id) return error(400, "USER_IS_BOT");
+  if (self.random_ids.count(random_id)) return error(500, "RANDOM_ID_DUPLICATE");
+  self.random_ids.insert(random_id);
+  // The sender's copy.
+  m.id = ++self.last_message_id;
+  m.peer = to;
+  m.out = true;
+  self.messages.push_back(m);
+  ++self.pts;
+  // The recipient's copy, in its own box (not for Saved Messages).
+  if (target.id != self.id) {
+    Message in = m;
+    in.id = ++target.last_message_id;
+    in.peer = PeerRef{PeerRef::Kind::kUser, self.id};
+    in.out = false;
+    target.messages.push_back(in);
+    ++target.pts;
+  }
+  return R"({"_":"updateShortSentMessage","out":true,"id":)" + std::to_string(m.id) + R"(,"pts":)" +
+         std::to_string(self.pts) + R"(,"pts_count":1,"date":)" + std::to_string(m.date) + "}";
+}
+
+// The messages of a dialog, newest first.
+std::vector<const Message*> dialog_messages(Call& c, PeerRef peer) {
+  std::vector<const Message*> out;
+  const std::vector<Message>& box =
+      peer.kind == PeerRef::Kind::kChannel ? c.world.find_channel(peer.id)->messages : c.self->messages;
+  for (const Message& m : box) {
+    if (m.peer == peer) out.push_back(&m);
+  }
+  std::sort(out.begin(), out.end(), [](const Message* a, const Message* b) { return a->id > b->id; });
+  return out;
+}
+
+Reply get_history(Call& c) {
+  if (auto e = c.require_user()) return *e;
+  auto resolved = resolve_input_peer(c, c.params["peer"].value());
+  if (auto* e = std::get_if<ApiError>(&resolved)) return *e;
+  const PeerRef peer = std::get<PeerRef>(resolved);
+  const Channel* ch = peer.kind == PeerRef::Kind::kChannel ? c.world.find_channel(peer.id) : nullptr;
+  if (ch) {
+    if (auto e = check_member(*ch, c.self->id)) return *e;
+  }
+  const std::vector<const Message*> all = dialog_messages(c, peer);
+  const std::int64_t offset_id = param_int(c.params, "offset_id");
+  const std::int64_t offset_date = param_int(c.params, "offset_date");
+  const std::int64_t add_offset = param_int(c.params, "add_offset");
+  const std::int64_t limit = std::clamp<std::int64_t>(param_int(c.params, "limit"), 0, 100);
+  const std::int64_t max_id = param_int(c.params, "max_id");
+  const std::int64_t min_id = param_int(c.params, "min_id");
+  // Start at the first message older than offset_id / offset_date, shifted by add_offset.
+  std::int64_t start = 0;
+  while (start < static_cast<std::int64_t>(all.size()) &&
+         ((offset_id > 0 && all[static_cast<std::size_t>(start)]->id >= offset_id) ||
+          (offset_date > 0 && all[static_cast<std::size_t>(start)]->date >= offset_date))) {
+    ++start;
+  }
+  start = std::clamp<std::int64_t>(start + add_offset, 0, static_cast<std::int64_t>(all.size()));
+  std::string messages;
+  std::set<std::int64_t> users{c.self->id};  // Telegram includes the account itself
+  if (peer.kind == PeerRef::Kind::kUser) users.insert(peer.id);
+  std::set<std::int64_t> channels;
+  std::int64_t taken = 0;
+  for (auto i = static_cast<std::size_t>(start); i < all.size() && taken < limit; ++i, ++taken) {
+    const Message& m = *all[i];
+    if ((max_id > 0 && m.id >= max_id) || (min_id > 0 && m.id <= min_id)) continue;
+    if (!messages.empty()) messages += ",";
+    messages += message_json(m, c.self->id);
+    collect_peers(m, users, channels);
+  }
+  const std::string tail = R"(,"messages":[)" + messages + R"(],"topics":[],"chats":)" +
+                           chats_json(c.world, c.self->id, channels) + R"(,"users":)" +
+                           users_json(c.world, c.self->id, users) + "}";
+  if (ch) {
+    return R"({"_":"messages.channelMessages","pts":)" + std::to_string(ch->pts) + R"(,"count":)" +
+           std::to_string(all.size()) + tail;
+  }
+  if (taken == static_cast<std::int64_t>(all.size())) return R"({"_":"messages.messages")" + tail;
+  return R"({"_":"messages.messagesSlice","count":)" + std::to_string(all.size()) + tail;
+}
+
+Reply get_dialogs(Call& c) {
+  if (auto e = c.require_user()) return *e;
+  Account& self = *c.self;
+  struct Dialog {
+    PeerRef peer;
+    const Message* top = nullptr;
+    int unread = 0;
+    int pts = -1;  // channels
+  };
+  std::map<PeerRef, Dialog> by_peer;
+  for (const Message& m : self.messages) {
+    Dialog& d = by_peer[m.peer];
+    d.peer = m.peer;
+    if (!d.top || m.id > d.top->id) d.top = &m;
+    if (!m.out) ++d.unread;  // read state is not kept: incoming messages count as unread
+  }
+  for (const auto& [id, ch] : c.world.channels()) {
+    if (!ch.members.count(self.id) || ch.messages.empty()) continue;
+    Dialog& d = by_peer[PeerRef{PeerRef::Kind::kChannel, id}];
+    d.peer = PeerRef{PeerRef::Kind::kChannel, id};
+    d.top = &ch.messages.back();
+    d.pts = ch.pts;
+    for (const Message& m : ch.messages) d.unread += m.author != self.id;
+  }
+  std::vector<Dialog> dialogs;
+  // folder_id 1 is the archive, which stays empty here.
+  if (!(param_has(c.params, "folder_id") && param_int(c.params, "folder_id") == 1)) {
+    for (auto& [peer, d] : by_peer) dialogs.push_back(d);
+  }
+  std::sort(dialogs.begin(), dialogs.end(), [](const Dialog& a, const Dialog& b) {
+    return a.top->date != b.top->date ? a.top->date > b.top->date : a.top->id > b.top->id;
+  });
+  const std::int64_t offset_date = param_int(c.params, "offset_date");
+  const std::int64_t offset_id = param_int(c.params, "offset_id");
+  const std::int64_t limit = std::clamp<std::int64_t>(param_int(c.params, "limit"), 0, 100);
+  std::string dialog_json, messages;
+  std::set<std::int64_t> users, channels;
+  std::int64_t taken = 0;
+  for (const Dialog& d : dialogs) {
+    if (taken >= limit) break;
+    if (offset_date > 0 && (d.top->date > offset_date ||
+                            (d.top->date == offset_date && offset_id > 0 && d.top->id >= offset_id))) {
+      continue;
+    }
+    ++taken;
+    if (!dialog_json.empty()) dialog_json += ",", messages += ",";
+    dialog_json +=
+        R"({"_":"dialog","peer":)" + peer_json(d.peer) + R"(,"top_message":)" + std::to_string(d.top->id) +
+        R"(,"read_inbox_max_id":0,"read_outbox_max_id":0,"unread_count":)" + std::to_string(d.unread) +
+        R"(,"unread_mentions_count":0,"unread_reactions_count":0,"notify_settings":{"_":"peerNotifySettings"})";
+    if (d.pts >= 0) dialog_json += R"(,"pts":)" + std::to_string(d.pts);
+    dialog_json += "}";
+    messages += message_json(*d.top, self.id);
+    (d.peer.kind == PeerRef::Kind::kChannel ? channels : users).insert(d.peer.id);
+    collect_peers(*d.top, users, channels);
+  }
+  const std::string body = R"("dialogs":[)" + dialog_json + R"(],"messages":[)" + messages + R"(],"chats":)" +
+                           chats_json(c.world, self.id, channels) + R"(,"users":)" +
+                           users_json(c.world, self.id, users) + "}";
+  if (taken == static_cast<std::int64_t>(dialogs.size())) return R"({"_":"messages.dialogs",)" + body;
+  return R"({"_":"messages.dialogsSlice","count":)" + std::to_string(dialogs.size()) + "," + body;
+}
+
+}  // namespace
+
+void register_messages(Handlers& h) {
+  h["messages.sendMessage"] = send_message;
+  h["messages.getHistory"] = get_history;
+  h["messages.getDialogs"] = get_dialogs;
+}
 
 }  // namespace tgd::testdc::api
