@@ -26,8 +26,9 @@
 //
 // Durability. A write is committed once the writer's transaction containing it has committed;
 // flush() waits for that. kill -9 at any moment loses at most what was not yet committed (the
-// batch being written and the queue), never corrupts the database, and leaves the committed
-// writes in the order they were made (a prefix of them). See writer.cpp for the synchronous modes.
+// batch being written, and the queue that would have been the next one), never corrupts the
+// database, and what it holds is always a prefix of the write calls, in call order. See writer.cpp
+// for the synchronous modes (and what a power cut may lose).
 //
 // Secrets. The database holds auth keys (full access to the accounts): it is created with mode 0600,
 // and so are its -wal and -shm files and the lock file, whatever the umask. Key bytes are never
@@ -36,7 +37,7 @@
 // Errors. open() and load_sessions() return a StoreError. Write failures happen later, on the
 // writer thread: they are logged (spdlog), kept in stats().last_error, and never crash the daemon.
 // A write the database refuses (e.g. peers of a session never saved) is skipped; a failed commit
-// (disk full, I/O error) is retried, with the batch kept, every second or so.
+// (disk full, I/O error) is retried with the batch kept, after 0.1 s, then doubling up to 5 s.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
