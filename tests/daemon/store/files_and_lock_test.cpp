@@ -106,3 +106,26 @@ TEST_CASE("lock: StateDirLock alone locks the directory against a Store") {
   REQUIRE(std::holds_alternative<StateDirLock>(lock));
   CHECK(open_error(dir.state()).find("pid " + std::to_string(::getpid())) != std::string::npos);
 }
+
+TEST_CASE("files: the bytes of a removed auth key are gone from the files once the store is closed") {
+  TempDir dir;
+  const std::string marker(256, '\xA7');
+  AuthKeyRow key = auth_key(2, 0xA7);
+  key.key.assign(marker.begin(), marker.end());
+  std::filesystem::path db;
+  {
+    auto store = open_ok(dir.state());
+    db = store->database_path();
+    store->save_session(session("alice"));
+    store->save_session(session("bob"));
+    store->save_auth_key("alice", key);
+    store->save_auth_key("bob", auth_key(2, 1));
+    REQUIRE(store->flush());
+    CHECK(read_file(db.string() + "-wal").find(marker.substr(0, 64)) !=
+          std::string::npos);  // the test sees keys
+    store->remove_session("alice");
+    REQUIRE(store->flush());
+  }
+  CHECK_FALSE(std::filesystem::exists(db.string() + "-wal"));  // checkpointed and removed on close
+  CHECK(read_file(db).find(marker.substr(0, 64)) == std::string::npos);
+}
