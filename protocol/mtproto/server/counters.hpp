@@ -34,6 +34,7 @@ struct Counters {
   std::uint64_t duplicates_ignored =
       0;                             // duplicates with nothing to replay (still running, or not a request)
   std::uint64_t answers_resent = 0;  // msg_resend_req, reconnects and Faults::duplicate_answers
+  std::uint64_t detailed_infos = 0;  // msg_detailed_info / msg_new_detailed_info sent instead
   // Acknowledgements.
   std::uint64_t acks_in = 0;        // msgs_ack messages received
   std::uint64_t acked_ids_in = 0;   // ids in them

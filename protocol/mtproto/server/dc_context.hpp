@@ -25,6 +25,13 @@ struct SessionLimits {
   // Answers remembered per session for duplicate requests, msg_resend_req and reconnects.
   std::size_t kept_answers = 4096;
   std::size_t kept_answer_bytes = 16 << 20;
+  // A kept answer or update larger than this is not sent whole again when the client re-sends its
+  // request (duplicate msg_id), names the request in msg_resend_req, or comes back on a new
+  // connection: msg_detailed_info / msg_new_detailed_info gives its msg_id and size instead, and the
+  // client asks for it with msg_resend_req naming that msg_id, which always re-sends it whole
+  // (core.telegram.org/mtproto/service_messages_about_messages: "especially if ... the response is
+  // large. If the response is small, the server may re-send the answer itself instead").
+  std::size_t detailed_info_min_bytes = 16 << 10;
   // Pushed updates kept per session until acknowledged, for reconnects and msg_resend_req.
   std::size_t kept_pushes = 4096;
   std::size_t kept_push_bytes = 16 << 20;

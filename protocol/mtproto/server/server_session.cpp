@@ -162,7 +162,7 @@ void ServerSession::on_duplicate(std::uint64_t msg_id) {
 bool ServerSession::replay_answer(std::uint64_t msg_id) {
   const RequestLog::Request* r = requests_.find(msg_id);
   if (r == nullptr || r->state != RequestLog::State::kSent) return false;
-  queue_replay(msg_id, r->answer);
+  offer_answer(msg_id, *r);
   ++dc_.counters.duplicates_replayed;
   return true;
 }

@@ -24,7 +24,8 @@
 //   every message (outer, or each item of an accepted container):
 //     item msg_id not ≡ 0 mod 4                              -> 18 (that item only)
 //     msg_id already received                                -> the kept answer is sent again
-//                                                               (Appendix B.7), else ignored
+//                                                               (Appendix B.7; msg_detailed_info
+//                                                               if large), else ignored
 //     msg_id below the remembered window                     -> kept answer again, else 20
 //     gzip_packed that does not inflate                      -> dropped (Dropped event)
 //     gzip_packed around a container                         -> 64
@@ -144,6 +145,11 @@ class ServerSession {
   void queue_answer(RequestLog::Request& request, std::uint64_t req_msg_id, Bytes rpc_result,
                     bool subject_to_faults);
   void queue_replay(std::uint64_t req_msg_id, const Bytes& rpc_result);
+  // The kept answer again if small, else msg_detailed_info naming it (detailed_info_min_bytes).
+  void offer_answer(std::uint64_t req_msg_id, const RequestLog::Request& r);
+  void queue_detailed_info(std::uint64_t req_msg_id, const RequestLog::Request& r);
+  // The kept update again if small, else msg_new_detailed_info naming it.
+  void offer_push(std::uint64_t msg_id);
   void queue_push(Bytes body);
   bool resend_push(std::uint64_t msg_id);
   void queue_acks();

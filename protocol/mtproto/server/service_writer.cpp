@@ -111,6 +111,25 @@ void destroy_session_result(Bytes& out, bool destroyed, std::int64_t session_id)
   w.i64(session_id);
 }
 
+void msg_detailed_info(Bytes& out, std::uint64_t msg_id, std::uint64_t answer_msg_id, std::uint32_t bytes,
+                       std::int32_t status) {
+  tl::TlWriter w(out);
+  w.u32(ids::kMsgDetailedInfo);
+  w.u64(msg_id);
+  w.u64(answer_msg_id);
+  w.u32(bytes);
+  w.i32(status);
+}
+
+void msg_new_detailed_info(Bytes& out, std::uint64_t answer_msg_id, std::uint32_t bytes,
+                           std::int32_t status) {
+  tl::TlWriter w(out);
+  w.u32(ids::kMsgNewDetailedInfo);
+  w.u64(answer_msg_id);
+  w.u32(bytes);
+  w.i32(status);
+}
+
 void rpc_answer_unknown(Bytes& out) { tl::TlWriter(out).u32(ids::kRpcAnswerUnknown); }
 
 void rpc_answer_dropped_running(Bytes& out) { tl::TlWriter(out).u32(ids::kRpcAnswerDroppedRunning); }

@@ -30,6 +30,11 @@ void future_salts(Bytes& out, std::uint64_t req_msg_id, std::int32_t now, std::s
 void msgs_ack(Bytes& out, std::span<const std::uint64_t> msg_ids);
 void msgs_state_info(Bytes& out, std::uint64_t req_msg_id, ByteSpan info);
 void destroy_session_result(Bytes& out, bool destroyed, std::int64_t session_id);
+// msg_detailed_info#276d3ec6 msg_id answer_msg_id bytes status / msg_new_detailed_info#809db6df
+// answer_msg_id bytes status: "this message was answered (or sent) as answer_msg_id, `bytes` long".
+void msg_detailed_info(Bytes& out, std::uint64_t msg_id, std::uint64_t answer_msg_id, std::uint32_t bytes,
+                       std::int32_t status);
+void msg_new_detailed_info(Bytes& out, std::uint64_t answer_msg_id, std::uint32_t bytes, std::int32_t status);
 void rpc_answer_unknown(Bytes& out);
 void rpc_answer_dropped_running(Bytes& out);
 void rpc_answer_dropped(Bytes& out, std::uint64_t msg_id, std::uint32_t seq_no, std::uint32_t bytes);

@@ -174,24 +174,34 @@ void ServerSession::on_msgs_state_req(const Context& ctx, std::uint64_t msg_id, 
   Bytes out;
   wire::msgs_state_info(out, msg_id, state_info(*ids));
   queue_service(std::move(out));
+  // A request answered already whose answer the client has not acknowledged: its state byte says
+  // "answer generated" (+64) but not where the answer is, so msg_detailed_info follows, naming it;
+  // a client that lacks it asks for it with msg_resend_req (tgd's, mtcute's and tdlib's handling).
+  for (std::size_t i = 0; i < ids->size(); ++i) {
+    const RequestLog::Request* r = requests_.find((*ids)[i]);
+    if (r != nullptr && r->state == RequestLog::State::kSent && !r->answer_acked)
+      queue_detailed_info((*ids)[i], *r);
+  }
 }
 
 void ServerSession::on_msg_resend_req(const Context& ctx, std::uint64_t msg_id, std::uint32_t seq_no,
                                       ByteSpan body) {
   const auto ids = parse_msg_ids(body);
   if (!ids) return drop(ctx, DropReason::kMalformedService, msg_id);
-  // An id may name our answer, the request it answers, or an update we pushed. Known answers and
-  // updates go out again; answers still being made will come anyway; for an unknown id the client
-  // gets msgs_state_info for all the ids (Appendix B.6).
+  // An id may name our answer, the request it answers, or an update we pushed. An answer or update
+  // named by its own msg_id goes out again whole (that is how a client fetches what
+  // msg_detailed_info announced); a request's answer goes out again if small, else
+  // msg_detailed_info names it. Answers still being made will come anyway; for an unknown id the
+  // client gets msgs_state_info for all the ids (Appendix B.6).
   bool unknown = false;
   for (std::size_t i = 0; i < ids->size(); ++i) {
     const std::uint64_t id = (*ids)[i];
-    const std::uint64_t req = requests_.find(id) != nullptr ? id : requests_.request_of_answer(id);
-    const RequestLog::Request* r = req == 0 ? nullptr : requests_.find(req);
-    if (r == nullptr) {
-      if (!resend_push(id)) unknown = true;
-    } else if (r->state == RequestLog::State::kSent) {
-      queue_replay(req, r->answer);
+    if (const RequestLog::Request* r = requests_.find(id)) {
+      if (r->state == RequestLog::State::kSent) offer_answer(id, *r);
+    } else if (const std::uint64_t req = requests_.request_of_answer(id); req != 0) {
+      queue_replay(req, requests_.find(req)->answer);
+    } else if (!resend_push(id)) {
+      unknown = true;
     }
   }
   if (unknown) {

@@ -255,4 +255,17 @@ std::optional<StateInfo> as_state_info(const ServerMessage& m) {
   return s;
 }
 
+std::optional<DetailedInfo> as_detailed_info(const ServerMessage& m) {
+  tl::TlReader r(m.body);
+  const std::uint32_t id = r.u32();
+  if (id != ids::kMsgDetailedInfo && id != ids::kMsgNewDetailedInfo) return std::nullopt;
+  DetailedInfo d;
+  if (id == ids::kMsgDetailedInfo) d.msg_id = r.u64();
+  d.answer_msg_id = r.u64();
+  d.bytes = r.u32();
+  d.status = r.i32();
+  CHECK(r.done());
+  return d;
+}
+
 }  // namespace tgd::mtproto::server::testing

@@ -120,6 +120,15 @@ struct StateInfo {
 };
 std::optional<StateInfo> as_state_info(const ServerMessage& m);
 
+// msg_detailed_info (msg_id set) or msg_new_detailed_info (msg_id 0).
+struct DetailedInfo {
+  std::uint64_t msg_id = 0;
+  std::uint64_t answer_msg_id = 0;
+  std::uint32_t bytes = 0;
+  std::int32_t status = 0;
+};
+std::optional<DetailedInfo> as_detailed_info(const ServerMessage& m);
+
 std::uint32_t constructor_of_bytes(ByteSpan b);
 
 }  // namespace tgd::mtproto::server::testing
