@@ -1,23 +1,13 @@
 #include "daemon/session/peer_extract.hpp"
 
-#include <simdjson.h>
+#include "daemon/session/json_fields.hpp"
 
-#include <charconv>
+#include <simdjson.h>
 
 namespace tgd::session {
 namespace {
 
 using simdjson::dom::element;
-
-std::int64_t int64_field(const element& object, std::string_view key) {
-  element v;
-  if (object[key].get(v) != simdjson::SUCCESS) return 0;
-  std::int64_t number = 0;
-  if (v.get(number) == simdjson::SUCCESS) return number;
-  std::string_view text;  // int64 values are JSON strings in tgd's form
-  if (v.get(text) == simdjson::SUCCESS) std::from_chars(text.data(), text.data() + text.size(), number);
-  return number;
-}
 
 bool flag(const element& object, std::string_view key) {
   bool value = false;
@@ -51,8 +41,8 @@ void visit(const element& e, std::vector<store::PeerRow>& out, int depth) {
     peer = false;
   }
   if (peer) {
-    row.id = int64_field(e, "id");
-    row.access_hash = int64_field(e, "access_hash");
+    row.id = int64_field(e, "id").value_or(0);
+    row.access_hash = int64_field(e, "access_hash").value_or(0);
     row.min = flag(e, "min");
     row.username = std::string(string_field(e, "username"));
     if (row.id != 0) out.push_back(std::move(row));

@@ -7,6 +7,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <cctype>
 
+#include "daemon/session/json_fields.hpp"
 #include "daemon/session/session.hpp"
 #include "protocol/base/base64.hpp"
 #include "protocol/crypto/srp.hpp"
@@ -71,18 +72,18 @@ CallError Session::wrong_state(std::string_view what) const {
 Session::LoginResult Session::logged_in(const std::string& authorization_json, std::string kind) {
   simdjson::dom::parser parser;
   simdjson::dom::element root, user;
-  std::int64_t id = 0;
-  if (parser.parse(authorization_json).get(root) != simdjson::SUCCESS ||
-      root["user"].get(user) != simdjson::SUCCESS || user["id"].get(id) != simdjson::SUCCESS) {
-    return CallError{CallError::Kind::Failed, 0, "login answer without a user", 0};
-  }
+  std::optional<std::int64_t> id;
+  if (parser.parse(authorization_json).get(root) == simdjson::SUCCESS &&
+      root["user"].get(user) == simdjson::SUCCESS)
+    id = int64_field(user, "id");
+  if (!id) return CallError{CallError::Kind::Failed, 0, "login answer without a user", 0};
   bool bot = false;
   if (user["bot"].get(bot) == simdjson::SUCCESS && bot) kind = "bot";
-  self_user_id_ = id;
+  self_user_id_ = *id;
   kind_ = std::move(kind);
   phone_.clear();
   phone_code_hash_.clear();
-  spdlog::info("session {}: logged in as {} {} on DC {}", name_, kind_, id, invoker_->main_dc());
+  spdlog::info("session {}: logged in as {} {} on DC {}", name_, kind_, *id, invoker_->main_dc());
   set_state(SessionState::Ready);
   return SessionState::Ready;
 }
