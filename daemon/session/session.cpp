@@ -155,6 +155,7 @@ void Session::feed_peers(std::string_view json) {
 
 net::awaitable<JsonResult> Session::call(std::string_view method, std::string_view params,
                                          InvokeOptions options) {
+  const auto self = shared_from_this();  // calls may outlive the session's owner
   if (state_ == SessionState::LoggedOut && !method.starts_with("auth.") && !method.starts_with("help.")) {
     co_return CallError{CallError::Kind::LoggedOut, 401, logout_reason_, 0};
   }
@@ -173,6 +174,7 @@ net::awaitable<JsonResult> Session::call(std::string_view method, std::string_vi
 }
 
 net::awaitable<std::optional<CallError>> Session::refresh_config() {
+  const auto self = shared_from_this();  // calls may outlive the session's owner
   JsonResult r = co_await call("help.getConfig", "{}");
   if (auto* error = std::get_if<CallError>(&r)) co_return std::move(*error);
   simdjson::dom::parser parser;
@@ -208,9 +210,49 @@ net::awaitable<std::optional<CallError>> Session::refresh_config() {
   co_return std::nullopt;
 }
 
+struct Session::Refresher {
+  explicit Refresher(const net::asio::any_io_executor& ex) : timer(ex) {}
+  net::asio::steady_timer timer;
+};
+
+namespace {
+
+// Holds the session only while it works, not while it sleeps: a removed session ends the loop.
+net::awaitable<void> refresh_loop(std::weak_ptr<Session> weak,
+                                  std::shared_ptr<net::asio::steady_timer> timer) {
+  using namespace std::chrono_literals;
+  while (true) {
+    std::chrono::seconds next = 3600s;
+    {
+      auto session = weak.lock();
+      if (!session) co_return;
+      if (auto error = co_await session->refresh_config()) {
+        if (error->kind == CallError::Kind::Failed && error->message == "session stopped") co_return;
+        spdlog::warn("session {}: help.getConfig failed: {}", session->name(), error->message);
+        next = 60s;
+      }
+    }
+    timer->expires_after(next);
+    auto [ec] = co_await timer->async_wait(net::as_tuple_awaitable);
+    if (ec) co_return;  // cancelled by stop()
+  }
+}
+
+}  // namespace
+
+void Session::start() {
+  if (refresher_ || stopped_) return;
+  refresher_ = std::make_shared<Refresher>(context_.executor);
+  // The timer is shared with the loop so that it outlives the session while a wait completes.
+  std::shared_ptr<net::asio::steady_timer> timer(refresher_, &refresher_->timer);
+  net::asio::co_spawn(context_.executor, refresh_loop(weak_from_this(), std::move(timer)),
+                      net::asio::detached);
+}
+
 void Session::stop() {
   if (!invoker_ || stopped_) return;
   stopped_ = true;
+  if (refresher_) refresher_->timer.cancel();
   persist_keys();
   invoker_->stop();
 }

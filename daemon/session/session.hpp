@@ -13,6 +13,9 @@
 // persisted and reported to on_state_change. Calls other than logins made while not Ready are still
 // sent (Telegram answers AUTH_KEY_UNREGISTERED), except in LoggedOut, where they fail at once with
 // the reason — a revoked session does not loop.
+//
+// Owned by shared_ptr (SessionManager): calls in flight keep it alive after it is removed; they
+// then end with CallError::Kind::Failed ("session stopped").
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
@@ -49,7 +52,7 @@ struct SessionContext {
 // The outcome of a call made with JSON: the answer as JSON text, or the error.
 using JsonResult = std::variant<std::string, CallError>;
 
-class Session {
+class Session : public std::enable_shared_from_this<Session> {
  public:
   // A new session, or one restored from the store (snapshot); `options` carries the DC target,
   // initConnection parameters and policies (a snapshot's keys, main DC and login state override
@@ -86,6 +89,10 @@ class Session {
   // restore, then at the config's expiry.
   boost::asio::awaitable<std::optional<CallError>> refresh_config();
 
+  // Connects and keeps the DC list fresh: help.getConfig now and then hourly (every minute while
+  // it fails), until stop().
+  void start();
+
   Invoker& invoker() { return *invoker_; }
   // Persists the keys' current salts and time offsets and closes every connection.
   void stop();
@@ -116,6 +123,8 @@ class Session {
   std::string phone_code_hash_;
   std::string dc_options_json_ = "[]";
   bool stopped_ = false;
+  struct Refresher;  // the config refresh loop's timer (session.cpp)
+  std::shared_ptr<Refresher> refresher_;
   std::function<void(const Session&)> on_state_change_;
   std::function<void(ByteSpan)> on_update_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // hooks outliving the session check it

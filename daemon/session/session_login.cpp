@@ -90,6 +90,7 @@ Session::LoginResult Session::logged_in(const std::string& authorization_json, s
 
 awaitable<Session::LoginResult> Session::login_call(std::string_view method, std::string params,
                                                     std::string kind) {
+  const auto self = shared_from_this();  // calls may outlive the session's owner
   JsonResult r = co_await call(method, params);
   if (auto* error = std::get_if<CallError>(&r)) {
     if (is_error(*error, "SESSION_PASSWORD_NEEDED")) {
@@ -126,6 +127,7 @@ awaitable<Session::LoginResult> Session::login_call(std::string_view method, std
 }
 
 awaitable<Session::LoginResult> Session::bot_login(std::string token) {
+  const auto self = shared_from_this();  // calls may outlive the session's owner
   if (state_ == SessionState::Ready) co_return wrong_state("already logged in; log out first");
   const std::string params = R"({"flags":0,)" + api_credentials(invoker_->params()) +
                              R"(,"bot_auth_token":)" + tl::json_quoted(token) + "}";
@@ -133,6 +135,7 @@ awaitable<Session::LoginResult> Session::bot_login(std::string token) {
 }
 
 awaitable<Session::LoginResult> Session::phone_login(std::string phone) {
+  const auto self = shared_from_this();  // calls may outlive the session's owner
   if (state_ == SessionState::Ready) co_return wrong_state("already logged in; log out first");
   std::erase_if(phone, [](char c) { return c == ' ' || c == '-' || c == '(' || c == ')'; });
   if (phone.starts_with('+')) phone.erase(0, 1);
@@ -147,6 +150,7 @@ awaitable<Session::LoginResult> Session::phone_login(std::string phone) {
 }
 
 awaitable<Session::LoginResult> Session::complete_phone_login(std::string code) {
+  const auto self = shared_from_this();  // calls may outlive the session's owner
   if (state_ != SessionState::WaitingCode) co_return wrong_state("no login code expected");
   const std::string params = R"({"phone_number":)" + tl::json_quoted(phone_) + R"(,"phone_code_hash":)" +
                              tl::json_quoted(phone_code_hash_) + R"(,"phone_code":)" + tl::json_quoted(code) +
@@ -155,6 +159,7 @@ awaitable<Session::LoginResult> Session::complete_phone_login(std::string code) 
 }
 
 awaitable<Session::LoginResult> Session::complete_signup(std::string first_name, std::string last_name) {
+  const auto self = shared_from_this();  // calls may outlive the session's owner
   if (state_ != SessionState::WaitingSignUp) co_return wrong_state("no sign-up expected");
   if (first_name.empty()) co_return CallError{CallError::Kind::BadInput, 0, "first_name: required", 0};
   const std::string params = R"({"phone_number":)" + tl::json_quoted(phone_) + R"(,"phone_code_hash":)" +
@@ -165,6 +170,7 @@ awaitable<Session::LoginResult> Session::complete_signup(std::string first_name,
 }
 
 awaitable<Session::LoginResult> Session::complete_2fa(std::string password) {
+  const auto self = shared_from_this();  // calls may outlive the session's owner
   if (state_ != SessionState::WaitingPassword) co_return wrong_state("no 2FA password expected");
   JsonResult r = co_await call("account.getPassword", "{}");
   if (auto* error = std::get_if<CallError>(&r)) co_return std::move(*error);
@@ -198,6 +204,7 @@ awaitable<Session::LoginResult> Session::complete_2fa(std::string password) {
 }
 
 awaitable<Session::LoginResult> Session::logout() {
+  const auto self = shared_from_this();  // calls may outlive the session's owner
   if (state_ == SessionState::LoggedOut) co_return SessionState::LoggedOut;
   if (state_ == SessionState::Ready) {
     JsonResult r = co_await call("auth.logOut", "{}");

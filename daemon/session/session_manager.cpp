@@ -20,7 +20,7 @@ struct SessionManager::Impl {
   InvokerOptions defaults;
   // One thread for CPU-heavy work (2FA key derivation): enough, it is rare.
   boost::asio::thread_pool cpu{1};
-  std::map<std::string, std::unique_ptr<Session>, std::less<>> sessions;
+  std::map<std::string, std::shared_ptr<Session>, std::less<>> sessions;
 };
 
 SessionManager::SessionManager(boost::asio::any_io_executor executor, const tl::Schema& api,
@@ -61,7 +61,8 @@ std::variant<Session*, std::string> SessionManager::add(std::string name, std::o
     options.target = std::move(*target);
     options.main_dc = 0;
   }
-  auto session = std::make_unique<Session>(impl_->context(), name, std::move(options));
+  auto session = std::make_shared<Session>(impl_->context(), name, std::move(options));
+  session->start();
   Session* raw = session.get();
   impl_->sessions.emplace(std::move(name), std::move(session));
   return raw;

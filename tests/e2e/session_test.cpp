@@ -45,6 +45,14 @@ TEST_CASE("a bot logs in, and after a restart it is Ready with the same auth key
     REQUIRE_MESSAGE(is_ok(self), describe(self));
     CHECK(SessionHarness::key_id(*bot, bot->invoker().main_dc()) == key_before);
   });
+  // help.getConfig ran in the background and its dc_options were persisted.
+  REQUIRE(h.store->flush());
+  auto loaded = h.store->load_sessions();
+  REQUIRE(std::holds_alternative<std::vector<store::SessionSnapshot>>(loaded));
+  const auto& rows = std::get<std::vector<store::SessionSnapshot>>(loaded);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].session.dc_options_json.find(R"("ip_address":"127.0.0.1")") != std::string::npos);
+  CHECK(rows[0].session.state == "ready");
 }
 
 TEST_CASE("a new phone number: PHONE_MIGRATE moves the main DC, then code and sign-up make it Ready") {
