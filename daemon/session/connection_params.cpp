@@ -1,5 +1,6 @@
 #include "daemon/session/connection_params.hpp"
 
+#include "daemon/version.hpp"
 #include "protocol/tl/tl_buffer.hpp"
 
 namespace tgd::session {
@@ -28,7 +29,7 @@ Bytes wrap_init_connection(const ConnectionParams& p, std::int32_t layer, ByteSp
   w.i32(p.api_id);
   short_string(w, p.device_model);
   short_string(w, p.system_version);
-  short_string(w, p.app_version);
+  short_string(w, p.app_version.empty() ? std::string_view(TGD_VERSION) : std::string_view(p.app_version));
   short_string(w, p.system_lang_code);
   short_string(w, p.lang_pack);
   short_string(w, p.lang_code);

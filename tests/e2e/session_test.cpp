@@ -3,6 +3,7 @@
 // login, migrations, flood waits, retries, revoked authorizations and isolation between sessions.
 #include <doctest/doctest.h>
 
+#include "daemon/version.hpp"
 #include "tests/e2e/session_harness.hpp"
 
 using namespace tgd;
@@ -33,6 +34,13 @@ TEST_CASE("a bot logs in, and after a restart it is Ready with the same auth key
     REQUIRE_MESSAGE(is_ok(self), describe(self));
     CHECK(std::get<std::string>(self).find(R"("id":"123456")") != std::string::npos);
     key_before = SessionHarness::key_id(bot, bot.invoker().main_dc());
+    // The connection was initialized with tgd's parameters (initConnection inside invokeWithLayer).
+    const testdc::ConnectionInit* init = h.world().connection_init(1, key_before);
+    REQUIRE(init != nullptr);
+    CHECK(init->layer == schemas().api.layer());
+    CHECK(init->api_id == 12345);
+    CHECK(init->device_model == "tgd");
+    CHECK(init->app_version == TGD_VERSION);
   });
   h.restart();
   h.run([&]() -> net::awaitable<void> {
