@@ -144,6 +144,26 @@ TEST_CASE("FILE_MIGRATE routes one call to another DC, authorized there once by 
   CHECK(h.manager->find("router")->invoker().authorized_dcs().contains(2));
 }
 
+TEST_CASE("a file connection to a DC shares its auth key and is separate from the main connection") {
+  SessionHarness h;
+  h.run([&]() -> net::awaitable<void> {
+    session::Session& s = h.add("files");
+    REQUIRE(is_state(co_await s.bot_login("710:secret-token"), SessionState::Ready));
+    const std::uint64_t key = SessionHarness::key_id(s, 1);
+    const std::size_t before = s.invoker().open_connections();
+    const auto r = co_await s.call("users.getUsers", kSelf, {.connection = session::ConnectionKind::File});
+    REQUIRE_MESSAGE(is_ok(r), describe(r));
+    CHECK(s.invoker().open_connections() == before + 1);
+    CHECK(SessionHarness::key_id(s, 1) == key);  // no second key for the DC
+    // A file connection to a DC without a key yet: the key is made on the main connection first.
+    const auto other =
+        co_await s.call("users.getUsers", kSelf, {.dc = 3, .connection = session::ConnectionKind::File});
+    REQUIRE_MESSAGE(is_ok(other), describe(other));
+    CHECK(s.invoker().authorized_dcs().contains(3));
+    CHECK(h.world().authorized_user(3, SessionHarness::key_id(s, 3)) == 710);
+  });
+}
+
 TEST_CASE("a flood wait under the threshold is waited out; above it the caller gets the seconds") {
   SessionHarness h([](session::InvokerOptions& o) { o.flood_wait_threshold = std::chrono::seconds(2); });
   h.run([&]() -> net::awaitable<void> {
