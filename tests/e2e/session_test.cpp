@@ -237,6 +237,29 @@ TEST_CASE("a revoked authorization logs the session out with the reason, and lat
   CHECK(h.manager->find("revoked")->state() == SessionState::Ready);
 }
 
+TEST_CASE("AUTH_KEY_DUPLICATED drops the DC's key and logs out; a new login makes a new key") {
+  SessionHarness h;
+  h.run([&]() -> net::awaitable<void> {
+    session::Session& s = h.add("duplicated");
+    REQUIRE(is_state(co_await s.bot_login("711:secret-token"), SessionState::Ready));
+    const std::uint64_t old_key = SessionHarness::key_id(s, 1);
+    h.world().inject_error("users.getUsers", {406, "AUTH_KEY_DUPLICATED"});
+    const auto r = co_await s.call("users.getUsers", kSelf);
+    REQUIRE(error_of(r) != nullptr);
+    CHECK(error_of(r)->kind == CallError::Kind::LoggedOut);
+    CHECK(s.state() == SessionState::LoggedOut);
+    CHECK(s.logout_reason() == "AUTH_KEY_DUPLICATED");
+    CHECK_FALSE(s.invoker().auth_keys().contains(1));
+    REQUIRE(is_state(co_await s.bot_login("711:secret-token"), SessionState::Ready));
+    CHECK(SessionHarness::key_id(s, 1) != old_key);
+  });
+  h.restart();
+  session::Session* s = h.manager->find("duplicated");
+  REQUIRE(s != nullptr);
+  CHECK(s->state() == SessionState::Ready);
+  CHECK(s->invoker().auth_keys().size() == 1);
+}
+
 TEST_CASE("logout ends the authorization on the test DC and is persisted") {
   SessionHarness h;
   h.run([&]() -> net::awaitable<void> {
