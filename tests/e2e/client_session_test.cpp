@@ -273,6 +273,45 @@ TEST_CASE("fault: the connection drops after N packets: the client reconnects an
   });
 }
 
+TEST_CASE("fault: the connection drops after N bytes: the client reconnects and resends") {
+  Harness h;
+  h.run([&]() -> net::awaitable<void> {
+    co_await connect(h);
+    h.dispatcher().faults().drop_after_bytes = 600;  // a few of the waves' packets
+    Outcomes o;
+    for (int wave = 0; wave < 5; ++wave) {
+      o.issue(co_await net::asio::this_coro::executor, *h.client, 10, nearest_dc());
+      co_await sleep_for(2ms);
+    }
+    const bool done = co_await wait_until([&] { return o.all_done(); });
+    CHECK(done);
+    check_answered(o);
+    CHECK(h.client->reconnects() >= 1);
+  });
+}
+
+TEST_CASE("fault: every answer delayed: calls are answered late, a shorter timeout fails alone") {
+  Harness h;
+  h.run([&]() -> net::awaitable<void> {
+    co_await connect(h);
+    h.dispatcher().faults().answer_delay = 150ms;
+    const auto start = std::chrono::steady_clock::now();
+    Outcomes o;
+    const bool done = co_await call_all(*h.client, 10, nearest_dc(), o);
+    CHECK(done);
+    check_answered(o);
+    CHECK(std::chrono::steady_clock::now() - start >= 150ms);
+    const CallResult r = co_await h.client->call(nearest_dc(), {.timeout = 50ms});
+    REQUIRE_MESSAGE(std::holds_alternative<net::CallFailed>(r), describe(r));
+    CHECK(std::get<net::CallFailed>(r).reason == "timeout");
+    h.dispatcher().faults().answer_delay = 0ms;
+    Outcomes after;
+    const bool done_after = co_await call_all(*h.client, 3, nearest_dc(), after);
+    CHECK(done_after);
+    check_answered(after);
+  });
+}
+
 TEST_CASE("fault: answers held then released in reverse order") {
   Harness h;
   h.run([&]() -> net::awaitable<void> {

@@ -164,12 +164,26 @@ struct TestDc::Impl {
   void on_event(Dc& dc, Connection& c, server::Query& query) {
     const CallContext context{dc.id, query.session.auth_key_id, query.session.session_id};
     ApiResult result = dc.api->handle(context, query.body);
-    if (auto* bytes = std::get_if<Bytes>(&result)) {
-      dc.dispatcher.answer(query.session, query.msg_id, *bytes);
+    if (auto* error = std::get_if<ApiError>(&result)) {
+      spdlog::debug("dc{} {}: {} -> {} {}", dc.id, c.peer, dc.api->last_method(), error->code,
+                    error->message);
+    }
+    const auto delay = dc.dispatcher.faults().answer_delay;
+    if (delay.count() == 0) return give_answer(dc, query.session, query.msg_id, result);
+    // Faults::answer_delay: the answer leaves later; the output listener flushes it then.
+    auto timer = std::make_shared<asio::steady_timer>(io, delay);
+    timer->async_wait([this, &dc, timer, session = query.session, msg_id = query.msg_id,
+                       result = std::move(result), alive = std::weak_ptr<int>(lifetime)](error_code ec) {
+      if (!ec && !alive.expired()) give_answer(dc, session, msg_id, result);
+    });
+  }
+  static void give_answer(Dc& dc, const server::SessionKey& session, std::uint64_t msg_id,
+                          const ApiResult& result) {
+    if (const auto* bytes = std::get_if<Bytes>(&result)) {
+      dc.dispatcher.answer(session, msg_id, *bytes);
     } else {
-      auto& error = std::get<ApiError>(result);
-      spdlog::debug("dc{} {}: {} -> {} {}", dc.id, c.peer, dc.api->last_method(), error.code, error.message);
-      dc.dispatcher.answer_error(query.session, query.msg_id, error.code, error.message);
+      const auto& error = std::get<ApiError>(result);
+      dc.dispatcher.answer_error(session, msg_id, error.code, error.message);
     }
   }
   void on_event(Dc& dc, Connection&, server::TransportError& e) {

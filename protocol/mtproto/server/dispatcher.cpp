@@ -85,6 +85,9 @@ void Dispatcher::on_packet(ConnectionId connection, ByteSpan packet, UnixNanos n
 
   if (dc_.faults.drop_after_packets != 0 && --dc_.faults.drop_after_packets == 0) {
     events.push_back(DropConnection{connection});
+  } else if (dc_.faults.drop_after_bytes != 0) {
+    dc_.faults.drop_after_bytes -= std::min<std::uint64_t>(dc_.faults.drop_after_bytes, packet.size());
+    if (dc_.faults.drop_after_bytes == 0) events.push_back(DropConnection{connection});
   }
 }
 

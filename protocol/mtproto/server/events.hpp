@@ -76,7 +76,7 @@ struct DisconnectAfter {
   std::chrono::seconds delay{0};
 };
 
-// Faults::drop_after_packets reached zero: close `connection` now, without flushing. The session's
+// Faults::drop_after_packets (or drop_after_bytes) reached zero: close `connection` now, without flushing. The session's
 // unsent and unacknowledged answers go out again on the client's next connection.
 struct DropConnection {
   ConnectionId connection = 0;

@@ -2,6 +2,7 @@
 // Deliberate misbehaviour of the test DC, so tests can check that a client copes: every request
 // still gets exactly one answer and nothing hangs. Flags here are read by the sessions; one-shot
 // actions (rotate salts, skew the clock, forget a key, release held answers) are Dispatcher methods.
+#include <chrono>
 #include <cstdint>
 
 namespace tgd::mtproto::server {
@@ -18,6 +19,12 @@ struct Faults {
   // After this many more client packets (decrypted, any session), emit DropConnection for the
   // connection that carried the last one. 0 = off.
   std::uint64_t drop_after_packets = 0;
+  // The same, counted in bytes of encrypted client payload: the packet that reaches the count is
+  // processed, then its connection dropped. 0 = off.
+  std::uint64_t drop_after_bytes = 0;
+  // Every API answer is given this long after the query arrived (the I/O layer, tests/testdc,
+  // applies it with a timer; the answer is computed at once). 0 = off.
+  std::chrono::milliseconds answer_delay{0};
   // The next packet, whatever it is, is answered with TransportError{code} (e.g. -404, -429) and
   // not processed. 0 = off.
   std::int32_t transport_error = 0;
