@@ -1,0 +1,301 @@
+// A TCP client: HTTP/1.1 (POST /rpc, one request or batch per body) that may upgrade to WebSocket
+// (on "/", one JSON-RPC message per text frame). Every request is checked first: Host, Origin,
+// token.
+#include <sys/socket.h>
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <cerrno>
+
+#include "rpc/server/connection.hpp"
+#include "rpc/server/http_access.hpp"
+
+namespace tgd::rpc {
+
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using net::tcp;
+
+constexpr std::size_t kHeaderLimit = 64 << 10;
+constexpr std::size_t kFrameChunk = 64 << 10;
+
+class TcpConnection final : public Connection {
+ public:
+  TcpConnection(std::shared_ptr<ServerState> state, tcp::socket socket)
+      : Connection(std::move(state), /*newline_framing=*/false),
+        socket_(std::move(socket)),
+        reply_wake_(state_->executor) {}
+
+  void start() {
+    auto self = std::static_pointer_cast<TcpConnection>(shared_from_this());
+    asio::co_spawn(state_->executor, serve_http(self), asio::detached);
+    asio::co_spawn(state_->executor, idle_watch(self), asio::detached);
+  }
+
+ private:
+  void deliver(std::string response) override {
+    if (ws_mode_) {
+      Connection::deliver(std::move(response));
+    } else {
+      reply_ = std::move(response);
+      signal(reply_wake_);
+    }
+  }
+
+  bool can_push() const override { return ws_mode_; }
+
+  void close_transport() override {
+    boost::system::error_code ignored;
+    if (ws_) {
+      ws_->next_layer().close(ignored);
+    } else {
+      socket_.close(ignored);
+    }
+    reply_wake_.cancel();
+  }
+
+  struct Refusal {
+    http::status status;
+    const char* text;
+  };
+  // The verdict on a request's Host, Origin and token: nullopt when it may go on.
+  std::optional<Refusal> refusal(const http::request<http::string_body>& request) const {
+    const ServerOptions& options = state_->options;
+    if (!host_allowed(request[http::field::host], options.tcp_host, state_->tcp_port, options.allowed_hosts))
+      return Refusal{http::status::forbidden, "Host not allowed"};
+    if (auto origin = request.find(http::field::origin);
+        origin != request.end() && !origin_allowed(origin->value(), options.allowed_origins))
+      return Refusal{http::status::forbidden, "Origin not allowed"};
+    std::optional<std::string> token;
+    if (auto authorization = request.find(http::field::authorization); authorization != request.end()) {
+      if (auto bearer = bearer_token(authorization->value())) token.emplace(*bearer);
+    } else {
+      token = query_parameter(request.target(), "token");
+    }
+    if (!token || options.token.empty() || !constant_time_equal(*token, options.token))
+      return Refusal{http::status::unauthorized, "a valid token is required"};
+    return std::nullopt;
+  }
+
+  // Answers with an error status and closes.
+  awaitable<void> refuse(http::status status, const char* text, unsigned version) {
+    http::response<http::string_body> response{status, version};
+    response.set(http::field::content_type, "text/plain; charset=utf-8");
+    if (status == http::status::unauthorized) response.set(http::field::www_authenticate, "Bearer");
+    if (status == http::status::method_not_allowed) response.set(http::field::allow, "POST");
+    response.body() = text;
+    response.body() += '\n';
+    response.keep_alive(false);
+    response.prepare_payload();
+    auto [ec, n] = co_await http::async_write(socket_, response, net::as_tuple_awaitable);
+    (void)ec;
+    (void)n;
+    close();
+  }
+
+  // While a call runs, notices a client that hangs up (its calls are then cancelled).
+  void watch_for_hangup() {
+    auto self = std::static_pointer_cast<TcpConnection>(shared_from_this());
+    socket_.async_wait(tcp::socket::wait_read, [self](boost::system::error_code ec) {
+      if (ec || self->closed_ || self->reply_) return;
+      char byte;
+      ssize_t got = ::recv(self->socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) self->close();
+    });
+  }
+
+  awaitable<void> serve_http(std::shared_ptr<TcpConnection> self) {
+    const std::size_t max = limits().max_message_bytes;
+    while (!closed_) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(kHeaderLimit);
+      parser.body_limit(max);
+      auto [ec, n] = co_await http::async_read_header(socket_, buffer_, parser, net::as_tuple_awaitable);
+      if (closed_) co_return;
+      if (ec) {
+        if (ec == http::error::header_limit) {
+          co_await refuse(http::status::request_header_fields_too_large, "request header too large", 11);
+        }
+        close();
+        co_return;
+      }
+      touch();
+      const http::request<http::string_body>& request = parser.get();
+      const unsigned version = request.version();
+      if (auto refused = refusal(request)) {
+        co_await refuse(refused->status, refused->text, version);
+        co_return;
+      }
+      const std::string_view path = target_path(request.target());
+      if (websocket::is_upgrade(request)) {
+        if (path != "/") {
+          co_await refuse(http::status::not_found, "not found: WebSocket is served on /", version);
+          co_return;
+        }
+        if (!parser.is_done()) {
+          co_await refuse(http::status::bad_request, "a WebSocket upgrade has no body", version);
+          co_return;
+        }
+        auto websocket = serve_websocket(parser.release(), self);
+        co_await std::move(websocket);
+        co_return;
+      }
+      if (path != "/rpc") {
+        co_await refuse(http::status::not_found, "not found: JSON-RPC is served by POST /rpc", version);
+        co_return;
+      }
+      if (request.method() != http::verb::post) {
+        co_await refuse(http::status::method_not_allowed, "method not allowed: use POST", version);
+        co_return;
+      }
+      if (beast::iequals(request[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> proceed{http::status::continue_, version};
+        auto [ec2, n2] = co_await http::async_write(socket_, proceed, net::as_tuple_awaitable);
+        if (ec2 || closed_) {
+          close();
+          co_return;
+        }
+      }
+      auto [read_ec, read_n] = co_await http::async_read(socket_, buffer_, parser, net::as_tuple_awaitable);
+      if (closed_) co_return;
+      if (read_ec == http::error::body_limit) {
+        ++state_->stats.errors[codes::kRequestTooLarge];
+        co_await refuse(http::status::payload_too_large, "body too large", version);
+        co_return;
+      }
+      if (read_ec) {
+        close();
+        co_return;
+      }
+      touch();
+      const bool keep_alive = parser.get().keep_alive();
+      std::string body = std::move(parser.get().body());
+      const std::size_t size = body.size();
+      body.append(kJsonPadding, ' ');
+      reply_.reset();
+      handle_message(std::string_view(body.data(), size), body.size());
+      if (!reply_ && !closed_) {
+        watch_for_hangup();
+        while (!reply_ && !closed_) co_await wait(reply_wake_);
+        boost::system::error_code ignored;
+        socket_.cancel(ignored);
+      }
+      if (closed_) co_return;
+      http::response<http::string_body> response{
+          reply_->empty() ? http::status::no_content : http::status::ok, version};
+      if (!reply_->empty()) {
+        response.set(http::field::content_type, "application/json");
+        response.body() = std::move(*reply_);
+      }
+      reply_.reset();
+      response.keep_alive(keep_alive);
+      response.prepare_payload();
+      auto [write_ec, write_n] = co_await http::async_write(socket_, response, net::as_tuple_awaitable);
+      if (closed_) co_return;
+      if (write_ec || !keep_alive) {
+        close();
+        co_return;
+      }
+      touch();
+    }
+  }
+
+  awaitable<void> serve_websocket(http::request<http::string_body> request,
+                                  std::shared_ptr<TcpConnection> self) {
+    ws_.emplace(std::move(socket_));
+    ws_->read_message_max(0);  // limited below, frame by frame, so the client gets -32006 first
+    ws_->auto_fragment(false);
+    ws_->set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& response) { response.set(http::field::server, "tgd"); }));
+    auto [ec] = co_await ws_->async_accept(request, net::as_tuple_awaitable);
+    if (closed_) co_return;
+    if (ec) {
+      close();
+      co_return;
+    }
+    ws_mode_ = true;
+    touch();
+    asio::co_spawn(state_->executor, write_frames(self), asio::detached);
+    const std::size_t max = limits().max_message_bytes;
+    beast::flat_buffer message;
+    while (!closed_) {
+      if (reading_paused()) {
+        co_await wait(reader_wake_);
+        continue;
+      }
+      message.clear();
+      bool too_large = false;
+      do {
+        auto [read_ec, n] = co_await ws_->async_read_some(message, kFrameChunk, net::as_tuple_awaitable);
+        if (closed_) co_return;
+        if (read_ec) {
+          close();
+          co_return;
+        }
+        too_large = message.size() > max;
+      } while (!too_large && !ws_->is_message_done());
+      touch();
+      if (too_large) {
+        fail_message(Error{codes::kRequestTooLarge, "message over " + std::to_string(max) + " bytes", {}});
+        co_return;
+      }
+      if (!ws_->got_text()) {
+        ++state_->stats.errors[codes::kInvalidRequest];
+        deliver(error_response(
+            "null",
+            Error{codes::kInvalidRequest, "binary frames are not accepted: send JSON-RPC as text", {}}));
+        continue;
+      }
+      const std::size_t size = message.size();
+      message.prepare(kJsonPadding);
+      const char* data = static_cast<const char*>(message.data().data());
+      handle_message(std::string_view(data, size), size + kJsonPadding);
+    }
+  }
+
+  awaitable<void> write_frames(std::shared_ptr<TcpConnection> self) {
+    (void)self;
+    while (!closed_) {
+      if (out_.empty()) {
+        if (done_when_flushed()) {
+          close();
+          co_return;
+        }
+        co_await wait(writer_wake_);
+        continue;
+      }
+      ws_->text(true);
+      auto [ec, n] = co_await ws_->async_write(asio::buffer(out_.front()), net::as_tuple_awaitable);
+      if (closed_) co_return;
+      if (ec) {
+        close();
+        co_return;
+      }
+      written(1);
+    }
+  }
+
+  tcp::socket socket_;
+  std::optional<websocket::stream<tcp::socket>> ws_;
+  beast::flat_buffer buffer_;
+  bool ws_mode_ = false;
+  std::optional<std::string> reply_;
+  asio::steady_timer reply_wake_;
+};
+
+}  // namespace
+
+void serve_tcp(std::shared_ptr<ServerState> state, net::tcp::socket socket) {
+  auto connection = std::make_shared<TcpConnection>(state, std::move(socket));
+  state->connections.emplace(connection->connection_id(), connection);
+  connection->start();
+}
+
+}  // namespace tgd::rpc
