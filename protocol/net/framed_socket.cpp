@@ -1,7 +1,11 @@
 #include "protocol/net/framed_socket.hpp"
 
+#include <sys/socket.h>
+
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
+#include <vector>
 
 #include "protocol/net/deadline.hpp"
 
@@ -85,9 +89,25 @@ awaitable<std::variant<transport::Event, SocketClosed>> FramedSocket::receive() 
         co_return SocketClosed{"transport violation: " + violation->reason};
       co_return std::move(*event);
     }
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(in_), as_tuple_awaitable);
-    if (ec) co_return SocketClosed{describe(ec)};
-    codec_.feed(ByteSpan(in_.data(), n));
+    if (error_code ec = co_await read_and_feed(socket_, codec_)) co_return SocketClosed{describe(ec)};
+  }
+}
+
+awaitable<error_code> read_and_feed(tcp::socket& socket, transport::Codec& codec) {
+  // One per thread: the bytes are fed to the codec right after recv(), with no suspension between.
+  thread_local std::vector<std::uint8_t> buffer(64 * 1024);
+  while (true) {
+    const ssize_t n = ::recv(socket.native_handle(), buffer.data(), buffer.size(), MSG_DONTWAIT);
+    if (n > 0) {
+      codec.feed(ByteSpan(buffer.data(), static_cast<std::size_t>(n)));
+      co_return error_code{};
+    }
+    if (n == 0) co_return asio::error::eof;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+      co_return error_code(errno, boost::system::system_category());
+    auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, as_tuple_awaitable);
+    if (ec) co_return ec;
   }
 }
 

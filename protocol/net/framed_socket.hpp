@@ -2,7 +2,6 @@
 // A TCP socket speaking one MTProto transport (protocol/transport): whole payloads out, transport
 // events (frames, quick acks, transport errors, violations) in. The server side first reads just
 // enough bytes to detect which transport the client chose.
-#include <array>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -47,7 +46,12 @@ class FramedSocket {
   tcp::socket socket_;
   transport::Codec codec_;
   Bytes out_;
-  std::array<std::uint8_t, 64 * 1024> in_;
 };
+
+// Waits until `socket` is readable, reads what it holds into a buffer shared by every socket of the
+// calling thread, and feeds that to `codec` (which keeps its own copy of a partial frame) before
+// anything else runs on the thread. So a connection holds no read buffer of its own: an idle one
+// costs no 64 KiB. Returns the error ending the connection (eof when the peer closed it), or none.
+awaitable<error_code> read_and_feed(tcp::socket& socket, transport::Codec& codec);
 
 }  // namespace tgd::net

@@ -42,7 +42,6 @@ constexpr std::uint32_t kNoCall = UINT32_MAX;
 // RequestIds are (sequence << kSlotBits | slot) with slots reused (request_table.hpp): the slot
 // indexes a flat table, and the stored id tells a live request from an earlier one in that slot.
 constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << mtproto::client_detail::RequestTable::kSlotBits) - 1;
-constexpr std::size_t kReadBufferSize = 64 * 1024;
 
 template <class... F>
 struct Overloaded : F... {
@@ -149,7 +148,6 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
         resolver(ex),
         backoff_timer(ex),
         deadline_timer(ex),
-        in(kReadBufferSize),
         jitter(static_cast<std::minstd_rand::result_type>(crypto::random_u64())) {
     if (options.obfuscated && options.framing == transport::Framing::Full) {
       config_error = "the Full transport has no obfuscated form";
@@ -553,13 +551,13 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
   awaitable<End> read_loop(Connection& c) {
     End end;
     while (true) {
-      auto [ec, n] = co_await c.socket.socket().async_read_some(asio::buffer(in), as_tuple_awaitable);
+      auto& codec = c.socket.codec();
+      // No read buffer per connection (an idle session would hold 64 KiB): a per-thread one.
+      const error_code ec = co_await read_and_feed(c.socket.socket(), codec);
       if (ec || stopped) {
         end.reason = describe(ec);
         co_return end;
       }
-      auto& codec = c.socket.codec();
-      codec.feed(ByteSpan(in.data(), n));
       const UnixNanos now = mtproto::system_now();
       bool over = false;
       while (!over) {
@@ -648,7 +646,6 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
 
   std::vector<mtproto::OutgoingPacket> packets;
   std::vector<mtproto::ClientEvent> events;
-  std::vector<std::uint8_t> in;
   std::minstd_rand jitter;
 };
 
