@@ -3,6 +3,7 @@
 // token.
 #include <sys/socket.h>
 
+#include <array>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -95,8 +96,25 @@ class TcpConnection final : public Connection {
     response.keep_alive(false);
     response.prepare_payload();
     auto [ec, n] = co_await http::async_write(socket_, response, net::as_tuple_awaitable);
-    (void)ec;
-    (void)n;
+    if (!ec && !closed_) {
+      // Lingering close: read what the client still sends (an unread body) for a moment, so that
+      // closing does not reset the connection before the client has read the answer.
+      boost::system::error_code ignored;
+      socket_.shutdown(tcp::socket::shutdown_send, ignored);
+      asio::steady_timer linger(state_->executor, std::chrono::seconds(1));
+      linger.async_wait([self = shared_from_this()](boost::system::error_code timer_ec) {
+        if (!timer_ec) self->close();
+      });
+      std::array<char, 16384> scratch;
+      std::size_t drained = 0;
+      while (!closed_ && drained < (std::size_t{1} << 20)) {
+        auto [read_ec, got] =
+            co_await socket_.async_read_some(asio::buffer(scratch), net::as_tuple_awaitable);
+        if (read_ec) break;
+        drained += got;
+      }
+      linger.cancel();
+    }
     close();
   }
 
@@ -122,6 +140,9 @@ class TcpConnection final : public Connection {
       if (ec) {
         if (ec == http::error::header_limit) {
           co_await refuse(http::status::request_header_fields_too_large, "request header too large", 11);
+        } else if (ec == http::error::body_limit) {  // a Content-Length over the limit
+          ++state_->stats.errors[codes::kRequestTooLarge];
+          co_await refuse(http::status::payload_too_large, "body too large", 11);
         }
         close();
         co_return;
@@ -265,6 +286,17 @@ class TcpConnection final : public Connection {
     while (!closed_) {
       if (out_.empty()) {
         if (done_when_flushed()) {
+          if (close_after_flush_) {
+            // A close frame (1009, too big); Beast reads and drops the rest until the client's
+            // close frame, so the client gets our error before the connection goes. At most 1 s.
+            asio::steady_timer linger(state_->executor, std::chrono::seconds(1));
+            linger.async_wait([self](boost::system::error_code ec) {
+              if (!ec) self->close();
+            });
+            auto [ec] = co_await ws_->async_close(websocket::close_code::too_big, net::as_tuple_awaitable);
+            (void)ec;
+            linger.cancel();
+          }
           close();
           co_return;
         }
