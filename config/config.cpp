@@ -147,23 +147,41 @@ std::string_view type_name(toml::node_type type) {
 struct Problems {
   std::string source;
   std::vector<std::string> list;
+  std::vector<std::uint64_t> order;  // (line, column) of each; problems without a position last
 
   void at(const toml::node* node, std::string_view key, std::string_view message) {
     std::string line = source;
-    if (node != nullptr && node->source().begin.line != 0)
-      line +=
-          ":" + std::to_string(node->source().begin.line) + ":" + std::to_string(node->source().begin.column);
+    std::uint64_t position = ~std::uint64_t{0};
+    if (node != nullptr && node->source().begin.line != 0) {
+      const auto& begin = node->source().begin;
+      line += ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column);
+      position = (std::uint64_t{begin.line} << 32) | begin.column;
+    }
     line += ": ";
     line += key;
     line += ": ";
     line += message;
-    list.push_back(std::move(line));
+    add(std::move(line), position);
   }
   // A key's problem without a position (cross-key checks, derived defaults).
   void key(std::string_view key, std::string_view message) { at(nullptr, key, message); }
   // A command-line flag's problem.
   void flag(std::string_view flag, std::string_view message) {
-    list.push_back(std::string(flag) + ": " + std::string(message));
+    add(std::string(flag) + ": " + std::string(message), ~std::uint64_t{0});
+  }
+  void add(std::string problem, std::uint64_t position) {
+    list.push_back(std::move(problem));
+    order.push_back(position);
+  }
+  // In file order, then the rest as found.
+  std::vector<std::string> sorted() {
+    std::vector<std::size_t> index(list.size());
+    for (std::size_t i = 0; i < index.size(); ++i) index[i] = i;
+    std::stable_sort(index.begin(), index.end(),
+                     [&](std::size_t a, std::size_t b) { return order[a] < order[b]; });
+    std::vector<std::string> out;
+    for (std::size_t i : index) out.push_back(std::move(list[i]));
+    return out;
   }
 };
 
@@ -865,7 +883,7 @@ std::string toml_string(std::string_view s) {
 std::variant<Config, ConfigError> parse(std::string_view toml_text, std::string_view source_name,
                                         const Overrides& overrides, const std::filesystem::path& base_dir,
                                         const Environment& env, bool& secret_in_file) {
-  Problems problems{std::string(source_name), {}};
+  Problems problems{std::string(source_name), {}, {}};
   toml::table root;
   try {
     root = toml::parse(toml_text, source_name);
@@ -901,9 +919,9 @@ std::variant<Config, ConfigError> parse(std::string_view toml_text, std::string_
 
   secret_in_file = x.secret_in_file;
   apply_overrides(overrides, c, x, problems, env);
-  if (!problems.list.empty()) return make_error(std::move(problems.list));
+  if (!problems.list.empty()) return make_error(problems.sorted());
   derive_and_check(c, x, problems, env);
-  if (!problems.list.empty()) return make_error(std::move(problems.list));
+  if (!problems.list.empty()) return make_error(problems.sorted());
   return c;
 }
 

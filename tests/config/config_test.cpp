@@ -718,3 +718,13 @@ TEST_CASE("a socket mode open to every user is accepted with a warning") {
   REQUIRE(c.warnings.size() == 1);
   CHECK(c.warnings[0].find("listen.unix.mode lets every local user use tgd's sessions") != std::string::npos);
 }
+
+TEST_CASE("problems are listed in file order") {
+  auto result = parse("[telegram]\nnetowrk = \"x\"\napi_id = -1\n[log]\nlevel = \"loud\"\n");
+  REQUIRE(std::holds_alternative<ConfigError>(result));
+  const auto& problems = std::get<ConfigError>(result).problems;
+  REQUIRE(problems.size() == 3);
+  CHECK(problems[0].starts_with("tgd.toml:2:"));
+  CHECK(problems[1].starts_with("tgd.toml:3:"));
+  CHECK(problems[2].starts_with("tgd.toml:5:"));
+}
