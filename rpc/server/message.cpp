@@ -220,9 +220,13 @@ ParsedMessage MessageParser::parse(std::string_view text, std::size_t capacity) 
     case od::json_type::number: {
       std::string_view token;
       if (auto e = doc.raw_json_token().get(token)) return parse_error(e);
-      if (!is_json_number(trim_right(token))) return parse_error(simdjson::NUMBER_ERROR);
+      token = trim_right(token);
+      if (!is_json_number(token)) return parse_error(simdjson::NUMBER_ERROR);
+      // A lone number must be the whole document.
+      const std::size_t after = static_cast<std::size_t>(token.data() - text.data()) + token.size();
+      if (!trim_right(text.substr(after)).empty()) return parse_error(simdjson::TRAILING_CONTENT);
       message.entries.push_back(not_an_object());
-      return message;  // a lone number is the whole document
+      return message;
     }
     case od::json_type::boolean: {
       bool b;

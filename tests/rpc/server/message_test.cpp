@@ -61,7 +61,7 @@ TEST_CASE("malformed JSON anywhere is a parse error") {
         R"({"jsonrpc":"2.0","method":"m","params":[1 2],"id":1})",
         R"({"jsonrpc":"2.0","method":"m","extra":tru,"id":1})", R"({"jsonrpc":"2.0","method":"m","id":01})",
         R"({"jsonrpc":"2.0","method":"m"} x)", R"([{"jsonrpc":"2.0","method":"m","id":1},])", R"({"a":"\x"})",
-        "[1,2", "nul", "-"}) {
+        "[1,2", "nul", "-", "1 2", "{} {}", "\"a\" 1"}) {
     CAPTURE(text);
     CHECK(parse(text).kind == Kind::kParseError);
   }
