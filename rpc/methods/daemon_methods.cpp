@@ -1,0 +1,372 @@
+// The daemon's own methods: their table (dispatch and `help`), parameter checking, sessions and
+// logins. getSelf, getInfo, status, sleep and help are in info_methods.cpp.
+#include <cmath>
+
+#include "rpc/methods/errors.hpp"
+#include "rpc/methods/json_builder.hpp"
+#include "rpc/methods/methods_impl.hpp"
+
+namespace tgd::rpc {
+
+using boost::asio::awaitable;
+using methods::Arg;
+using methods::Args;
+using methods::ArgSpec;
+using methods::ArgType;
+using methods::JsonObject;
+using session::CallError;
+using session::Session;
+using session::SessionState;
+
+namespace methods {
+
+std::string_view to_string(ArgType type) {
+  switch (type) {
+    case ArgType::String:
+      return "string";
+    case ArgType::Number:
+      return "number";
+    case ArgType::Bool:
+      return "boolean";
+    case ArgType::PeerRef:
+      return "peer reference";
+  }
+  return "?";
+}
+
+}  // namespace methods
+
+namespace {
+
+constexpr std::string_view kSessionDoc = "the session's name; may be left out when there is only one";
+
+}  // namespace
+
+const std::vector<Methods::Impl::DaemonMethod>& Methods::Impl::daemon_methods() {
+  static const std::vector<DaemonMethod> table{
+      {"listSessions",
+       {},
+       "Every session: name, state, kind, own user id, main DC, network, logout reason.",
+       "{}",
+       &Impl::list_sessions},
+      {"addSession",
+       {{"name", ArgType::String, true, "1-64 of A-Z a-z 0-9 _ . -"},
+        {"network", ArgType::String, false,
+         "\"production\", \"test\" (Telegram's test DCs), or \"default\" / \"custom\": the daemon's "
+         "configured "
+         "target (the default)"}},
+       "Adds a session in state new; log it in with botLogin or phoneLogin.",
+       R"({"name":"alice"})",
+       &Impl::add_session},
+      {"removeSession",
+       {{"name", ArgType::String, true, "the session to forget"}},
+       "Forgets a session and its auth keys (here and in the state directory). Log out first to end it on "
+       "Telegram's side too.",
+       R"({"name":"alice"})",
+       &Impl::remove_session},
+      {"botLogin",
+       {{"session", ArgType::String, false, kSessionDoc},
+        {"token", ArgType::String, true, "the bot token from @BotFather"}},
+       "Logs a bot in (state new or logged_out → ready).",
+       R"({"session":"bot","token":"123456:AAE..."})",
+       &Impl::bot_login},
+      {"phoneLogin",
+       {{"session", ArgType::String, false, kSessionDoc},
+        {"phone", ArgType::String, true, "international format; spaces, dashes and + are ignored"}},
+       "Sends a login code to the phone (→ waiting_code); then completePhoneLogin.",
+       R"({"session":"alice","phone":"+9996621234"})",
+       &Impl::phone_login},
+      {"completePhoneLogin",
+       {{"session", ArgType::String, false, kSessionDoc},
+        {"code", ArgType::String, true, "the code received"}},
+       "Completes a phone login: → ready, or waiting_password (then complete2faLogin), or waiting_signup "
+       "(then completeSignup). A wrong code can be retried.",
+       R"({"session":"alice","code":"22222"})",
+       &Impl::complete_phone_login},
+      {"complete2faLogin",
+       {{"session", ArgType::String, false, kSessionDoc},
+        {"password", ArgType::String, true, "the account's 2FA password"}},
+       "Completes a login with the 2FA password (SRP): → ready. A wrong password can be retried.",
+       R"({"session":"alice","password":"hunter2"})",
+       &Impl::complete_2fa_login},
+      {"completeSignup",
+       {{"session", ArgType::String, false, kSessionDoc},
+        {"first_name", ArgType::String, true, "the new account's first name"},
+        {"last_name", ArgType::String, false, "its last name"}},
+       "Creates the account for a new phone number: → ready.",
+       R"({"session":"alice","first_name":"Alice"})",
+       &Impl::complete_signup},
+      {"logout",
+       {{"session", ArgType::String, false, kSessionDoc}},
+       "Logs out on Telegram's side (auth.logOut) → logged_out; the session stays until removeSession.",
+       R"({"session":"alice"})",
+       &Impl::logout},
+      {"getSelf",
+       {{"session", ArgType::String, false, kSessionDoc}},
+       "The session's own user object (users.getUsers with inputUserSelf).",
+       R"({"session":"alice"})",
+       &Impl::get_self},
+      {"getInfo",
+       {{"session", ArgType::String, false, kSessionDoc},
+        {"peer", ArgType::PeerRef, true,
+         "\"me\", \"@username\", a Bot-API id (-100… for channels), a Peer/User/Chat/Channel/InputPeer "
+         "object, "
+         "a message or an update holding one"},
+        {"fetch", ArgType::Bool, false,
+         "fetch the user/chat/channel object for its name when the reference did not carry it (default "
+         "true)"}},
+       "A peer's ids and InputPeer: {bot_api_id, id, kind, input_peer, input_user | input_channel, username, "
+       "name, object}. From the peer cache when possible, else contacts.resolveUsername.",
+       R"({"peer":"@durov"})",
+       &Impl::get_info},
+      {"status",
+       {},
+       "Sessions with their states, open connections, calls in flight and per-method counters.",
+       "{}",
+       &Impl::status},
+      {"sleep",
+       {{"seconds", ArgType::Number, true, "how long (fractions allowed), up to the configured maximum"}},
+       "Waits, without blocking anything else; for scripts and tests. Answers {\"slept\": seconds}.",
+       R"({"seconds":1.5})",
+       &Impl::sleep},
+      {"help",
+       {{"method", ArgType::String, false,
+         "a daemon method, a TL method, a TL constructor or a TL type; left out: the list of daemon "
+         "methods"}},
+       "This help, or a method's parameters with their types and docs.",
+       R"({"method":"messages.sendMessage"})",
+       &Impl::help},
+  };
+  return table;
+}
+
+const Methods::Impl::DaemonMethod* Methods::Impl::find_daemon_method(std::string_view name) {
+  for (const DaemonMethod& m : daemon_methods()) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+awaitable<Outcome> Methods::Impl::call_daemon(const DaemonMethod& method, std::string params) {
+  Args args;
+  {
+    // Synchronous: the parsed document lives in the shared parser.
+    const std::string where = "params";
+    simdjson::dom::element root;
+    simdjson::dom::object fields;
+    if (parser.parse(params).get(root) != simdjson::SUCCESS)
+      co_return methods::invalid_params("params: not valid JSON");
+    if (root.get(fields) != simdjson::SUCCESS) {
+      co_return methods::invalid_params("params: an object expected, e.g. " + std::string(method.example));
+    }
+    for (auto [key, value] : fields) {
+      const ArgSpec* spec = nullptr;
+      for (const ArgSpec& s : method.params) {
+        if (s.name == key) spec = &s;
+      }
+      if (spec == nullptr) {
+        std::string known;
+        for (const ArgSpec& s : method.params) known += (known.empty() ? "" : ", ") + std::string(s.name);
+        co_return methods::invalid_params("params: unknown field \"" + std::string(key) + "\" for " +
+                                          std::string(method.name) +
+                                          (known.empty() ? " (it takes none)" : " (it takes " + known + ")"));
+      }
+      if (value.is_null() && !spec->required) continue;  // null: as absent
+      Arg arg;
+      arg.type = spec->type;
+      const std::string path = where + "." + std::string(key);
+      std::string_view text;
+      switch (spec->type) {
+        case ArgType::String:
+          if (value.get(text) != simdjson::SUCCESS)
+            co_return methods::invalid_params(path + ": a string expected");
+          arg.text = std::string(text);
+          break;
+        case ArgType::Number:
+          if (value.get(arg.number) != simdjson::SUCCESS || !std::isfinite(arg.number))
+            co_return methods::invalid_params(path + ": a number expected");
+          break;
+        case ArgType::Bool:
+          if (value.get(arg.flag) != simdjson::SUCCESS)
+            co_return methods::invalid_params(path + ": true or false expected");
+          break;
+        case ArgType::PeerRef:
+          arg.text = simdjson::minify(value);
+          break;
+      }
+      args.values.emplace(std::string(key), std::move(arg));
+    }
+    for (const ArgSpec& s : method.params) {
+      if (s.required && !args.values.contains(s.name)) {
+        co_return methods::invalid_params(where + "." + std::string(s.name) + ": required (" +
+                                          std::string(methods::to_string(s.type)) + ") — " +
+                                          std::string(s.doc));
+      }
+    }
+  }
+  co_return co_await (this->*method.handler)(std::move(args));
+}
+
+std::string Methods::Impl::session_json(Session& s) {
+  JsonObject o;
+  o.str("name", s.name());
+  o.str("state", session::to_string(s.state()));
+  if (s.kind().empty()) {
+    o.null("kind");
+  } else {
+    o.str("kind", s.kind());
+  }
+  if (auto id = s.self_user_id()) {
+    o.str("self_id", std::to_string(*id));
+  } else {
+    o.null("self_id");
+  }
+  o.num("main_dc", s.invoker().main_dc());
+  switch (s.invoker().target().network()) {
+    case session::DcNetwork::Production:
+      o.str("network", "production");
+      break;
+    case session::DcNetwork::Test:
+      o.str("network", "test");
+      break;
+    case session::DcNetwork::Custom:
+      o.str("network", "custom");
+      break;
+  }
+  if (s.state() == SessionState::LoggedOut) {
+    o.str("logout_reason", s.logout_reason());
+  } else {
+    o.null("logout_reason");
+  }
+  return o.done();
+}
+
+awaitable<Outcome> Methods::Impl::list_sessions(Args) {
+  methods::JsonArray list;
+  for (Session* s : manager.sessions()) list.raw(session_json(*s));
+  co_return list.done();
+}
+
+awaitable<Outcome> Methods::Impl::add_session(Args args) {
+  const std::string& name = *args.text("name");
+  const std::string* network = args.text("network");
+  // "default" and "custom": the daemon's configured target (its custom DC list, when it has one).
+  std::optional<session::DcTarget> target = options.default_target;
+  if (network != nullptr && *network != "default" && *network != "custom") {
+    if (*network == "production") {
+      target = session::DcTarget::production();
+    } else if (*network == "test") {
+      target = session::DcTarget::telegram_test();
+    } else {
+      co_return methods::invalid_params(
+          "params.network: \"production\", \"test\", \"custom\" or \"default\" expected");
+    }
+  }
+  if (manager.find(name) != nullptr)
+    co_return Error{codes::kSessionExists, "session '" + name + "' exists already",
+                    JsonObject().str("name", name).done()};
+  if (!session::SessionManager::valid_name(name))
+    co_return methods::invalid_params("params.name: '" + name + "': use 1-64 of A-Z a-z 0-9 _ . -");
+  auto added = manager.add(name, std::move(target));
+  if (auto* e = std::get_if<std::string>(&added)) co_return methods::invalid_params("params.name: " + *e);
+  co_return session_json(*std::get<Session*>(added));
+}
+
+awaitable<Outcome> Methods::Impl::remove_session(Args args) {
+  const std::string& name = *args.text("name");
+  if (manager.find(name) == nullptr) {
+    const std::string* named = &name;
+    auto picked = pick_session(named);  // the error that lists the sessions
+    co_return std::get<Error>(picked);
+  }
+  if (auto error = manager.remove(name)) co_return Error{codes::kUnknownSession, *error, {}};
+  co_return JsonObject().str("removed", name).done();
+}
+
+Outcome Methods::Impl::login_outcome(Session& s, const Session::LoginResult& r, std::string_view what) {
+  if (const auto* e = std::get_if<CallError>(&r)) return methods::to_rpc_error(*e, what, s.name());
+  return session_json(s);
+}
+
+namespace {
+
+// The state a login step needs, or the -32008 error saying what would be needed.
+std::optional<Error> require_state(Session& s, bool ok, std::string_view what, std::string_view hint) {
+  if (ok) return std::nullopt;
+  return Error{codes::kWrongLoginState,
+               std::string(what) + ": session '" + s.name() + "' is " +
+                   std::string(session::to_string(s.state())) + "; " + std::string(hint),
+               JsonObject().str("session", s.name()).str("state", session::to_string(s.state())).done()};
+}
+
+}  // namespace
+
+awaitable<Outcome> Methods::Impl::bot_login(Args args) {
+  auto picked = pick_session(args.text("session"));
+  if (auto* e = std::get_if<Error>(&picked)) co_return std::move(*e);
+  auto s = std::get<std::shared_ptr<Session>>(std::move(picked));
+  if (auto e = require_state(*s, s->state() != SessionState::Ready, "botLogin", "log out first"))
+    co_return std::move(*e);
+  std::string token = *args.text("token");
+  const Session::LoginResult r = co_await s->bot_login(std::move(token));
+  co_return login_outcome(*s, r, "botLogin");
+}
+
+awaitable<Outcome> Methods::Impl::phone_login(Args args) {
+  auto picked = pick_session(args.text("session"));
+  if (auto* e = std::get_if<Error>(&picked)) co_return std::move(*e);
+  auto s = std::get<std::shared_ptr<Session>>(std::move(picked));
+  if (auto e = require_state(*s, s->state() != SessionState::Ready, "phoneLogin", "log out first"))
+    co_return std::move(*e);
+  std::string phone = *args.text("phone");
+  const Session::LoginResult r = co_await s->phone_login(std::move(phone));
+  co_return login_outcome(*s, r, "phoneLogin");
+}
+
+awaitable<Outcome> Methods::Impl::complete_phone_login(Args args) {
+  auto picked = pick_session(args.text("session"));
+  if (auto* e = std::get_if<Error>(&picked)) co_return std::move(*e);
+  auto s = std::get<std::shared_ptr<Session>>(std::move(picked));
+  if (auto e = require_state(*s, s->state() == SessionState::WaitingCode, "completePhoneLogin",
+                             "no login code is expected (phoneLogin first)"))
+    co_return std::move(*e);
+  std::string code = *args.text("code");
+  const Session::LoginResult r = co_await s->complete_phone_login(std::move(code));
+  co_return login_outcome(*s, r, "completePhoneLogin");
+}
+
+awaitable<Outcome> Methods::Impl::complete_2fa_login(Args args) {
+  auto picked = pick_session(args.text("session"));
+  if (auto* e = std::get_if<Error>(&picked)) co_return std::move(*e);
+  auto s = std::get<std::shared_ptr<Session>>(std::move(picked));
+  if (auto e = require_state(*s, s->state() == SessionState::WaitingPassword, "complete2faLogin",
+                             "no 2FA password is expected"))
+    co_return std::move(*e);
+  std::string password = *args.text("password");
+  const Session::LoginResult r = co_await s->complete_2fa(std::move(password));
+  co_return login_outcome(*s, r, "complete2faLogin");
+}
+
+awaitable<Outcome> Methods::Impl::complete_signup(Args args) {
+  auto picked = pick_session(args.text("session"));
+  if (auto* e = std::get_if<Error>(&picked)) co_return std::move(*e);
+  auto s = std::get<std::shared_ptr<Session>>(std::move(picked));
+  if (auto e = require_state(*s, s->state() == SessionState::WaitingSignUp, "completeSignup",
+                             "no sign-up is expected"))
+    co_return std::move(*e);
+  std::string first = *args.text("first_name");
+  const std::string* last_arg = args.text("last_name");
+  std::string last = last_arg != nullptr ? *last_arg : std::string();
+  const Session::LoginResult r = co_await s->complete_signup(std::move(first), std::move(last));
+  co_return login_outcome(*s, r, "completeSignup");
+}
+
+awaitable<Outcome> Methods::Impl::logout(Args args) {
+  auto picked = pick_session(args.text("session"));
+  if (auto* e = std::get_if<Error>(&picked)) co_return std::move(*e);
+  auto s = std::get<std::shared_ptr<Session>>(std::move(picked));
+  const Session::LoginResult r = co_await s->logout();
+  co_return login_outcome(*s, r, "logout");
+}
+
+}  // namespace tgd::rpc

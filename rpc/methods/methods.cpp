@@ -1,0 +1,234 @@
+// Methods: dispatch (daemon methods by name, else TL functions by name), the TL call path with its
+// conveniences, session selection, username resolution and "did you mean".
+#include "rpc/methods/methods.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "daemon/session/json_fields.hpp"
+#include "protocol/tl/json_out.hpp"
+#include "rpc/methods/errors.hpp"
+#include "rpc/methods/json_builder.hpp"
+#include "rpc/methods/methods_impl.hpp"
+
+namespace tgd::rpc {
+
+using boost::asio::awaitable;
+using methods::JsonObject;
+using session::CallError;
+using session::Session;
+
+Methods::Methods(session::SessionManager& sessions, const tl::Schema& api, store::Store* store,
+                 MethodsOptions options)
+    : impl_(std::make_unique<Impl>(sessions, api, store, std::move(options))) {}
+
+Methods::~Methods() = default;
+
+std::uint64_t Methods::in_flight() const { return impl_->in_flight; }
+
+awaitable<Outcome> Methods::call(const Request& request, std::shared_ptr<Caller> caller) {
+  // Own copies: the request is only borrowed, and this frame may outlive the server's view of it.
+  std::string method = request.method;
+  std::string params = request.params;
+  (void)caller;  // no notifications yet (progress and subscriptions come later)
+  Impl& impl = *impl_;
+  ++impl.in_flight;
+  struct Leave {
+    std::uint64_t& n;
+    ~Leave() { --n; }
+  } leave{impl.in_flight};
+  co_return co_await impl.call(std::move(method), std::move(params));
+}
+
+awaitable<Outcome> Methods::Impl::call(std::string method, std::string params) {
+  if (const DaemonMethod* d = find_daemon_method(method))
+    co_return co_await call_daemon(*d, std::move(params));
+  const tl::Combinator* c = schema.find(method);
+  if (c == nullptr) co_return methods::method_not_found("unknown method \"" + method + "\"", suggest(method));
+  if (!c->is_function) {
+    co_return methods::method_not_found("\"" + method +
+                                        "\" is a constructor, not a method; help {\"method\":\"" + method +
+                                        "\"} describes it");
+  }
+  if (is_wrapper(*c)) {
+    co_return methods::method_not_found("\"" + method +
+                                        "\" wraps another call and tgd manages it itself (layer, "
+                                        "initConnection, updates, ordering); call the inner method by name");
+  }
+  co_return co_await call_tl(*c, std::move(params));
+}
+
+bool Methods::Impl::is_wrapper(const tl::Combinator& method) {
+  // Every `!X` parameter is a query to run inside: invokeWithLayer, initConnection, invokeAfterMsg(s),
+  // invokeWithoutUpdates, invokeWithTakeout, invokeWithMessagesRange, invokeWithBusinessConnection...
+  return std::any_of(method.params.begin(), method.params.end(),
+                     [](const tl::Param& p) { return p.type.kind == tl::Kind::Any; });
+}
+
+std::variant<std::shared_ptr<Session>, Error> Methods::Impl::pick_session(const std::string* name) {
+  std::vector<Session*> all = manager.sessions();
+  methods::JsonArray names;
+  for (Session* s : all) names.str(s->name());
+  const std::string listed = names.done();
+  if (name != nullptr) {
+    if (Session* s = manager.find(*name)) return s->shared_from_this();
+    return Error{codes::kUnknownSession, "no session '" + *name + "'; sessions: " + listed,
+                 JsonObject().raw("sessions", listed).done()};
+  }
+  if (all.size() == 1) return all[0]->shared_from_this();
+  if (all.empty()) {
+    return Error{codes::kUnknownSession, "no sessions yet; add one with addSession",
+                 JsonObject().raw("sessions", "[]").done()};
+  }
+  return Error{codes::kUnknownSession, "several sessions: name one with \"session\" (" + listed + ")",
+               JsonObject().raw("sessions", listed).done()};
+}
+
+awaitable<Outcome> Methods::Impl::call_tl(const tl::Combinator& method, std::string params) {
+  using methods::ParamRewriter;
+  std::string session_name;
+  std::shared_ptr<Session> session;
+  std::string text;  // the params sent
+  std::vector<ParamRewriter::Hole> holes;
+  {
+    // Synchronous: the parsed document lives in the shared parser.
+    simdjson::dom::element root;
+    if (parser.parse(params).get(root) != simdjson::SUCCESS)
+      co_return methods::invalid_params("params: not valid JSON");
+    if (!root.is_object())
+      co_return methods::invalid_params("params: an object of the method's fields expected");
+    simdjson::dom::element named;
+    std::string_view name_view;
+    const bool has_session = root["session"].get(named) == simdjson::SUCCESS;
+    if (has_session) {
+      if (named.get(name_view) != simdjson::SUCCESS)
+        co_return methods::invalid_params("params.session: a session name (string) expected");
+      session_name = std::string(name_view);
+    }
+    auto picked = pick_session(has_session ? &session_name : nullptr);
+    if (auto* e = std::get_if<Error>(&picked)) co_return std::move(*e);
+    session = std::move(std::get<std::shared_ptr<Session>>(picked));
+    if (has_session || rewriter.relevant(tl::TypeRef{tl::Kind::Bare, schema.index_of(method)})) {
+      auto r = rewriter.rewrite(method, root, session->name(), session->self_user_id());
+      if (r.error) co_return std::move(*r.error);
+      if (r.changed) {
+        text = std::move(r.json);
+        holes = std::move(r.holes);
+      } else {
+        text = std::move(params);
+      }
+    } else {
+      text = std::move(params);
+    }
+  }
+  if (!holes.empty()) {
+    std::vector<std::string> rendered;
+    std::map<std::string, methods::ResolvedPeer> resolved;  // each username once
+    for (const ParamRewriter::Hole& hole : holes) {
+      auto it = resolved.find(hole.username);
+      if (it == resolved.end()) {
+        auto r = co_await resolve_username(session, hole.username, hole.path);
+        if (auto* e = std::get_if<Error>(&r)) co_return std::move(*e);
+        it = resolved.emplace(hole.username, std::move(std::get<methods::ResolvedPeer>(r))).first;
+      }
+      auto as_input = methods::render(it->second, hole.target);
+      if (!as_input.error.empty())
+        co_return methods::invalid_params(hole.path + ": @" + hole.username + ": " + as_input.error);
+      rendered.push_back(std::move(as_input.json));
+    }
+    text = methods::fill_holes(text, holes, rendered);
+  }
+  session::JsonResult r = co_await session->call(method.name, text);
+  if (auto* e = std::get_if<CallError>(&r)) {
+    // A session that never logged in meets AUTH_KEY_UNREGISTERED: say so in tgd's words.
+    if (e->kind == CallError::Kind::Rpc && e->code == 401 && e->message == "AUTH_KEY_UNREGISTERED" &&
+        session->state() != session::SessionState::Ready) {
+      co_return Error{codes::kNotLoggedIn,
+                      "session '" + session->name() + "' is not logged in (state " +
+                          std::string(session::to_string(session->state())) + "); log in first",
+                      JsonObject()
+                          .str("method", method.name)
+                          .str("session", session->name())
+                          .str("state", session::to_string(session->state()))
+                          .done()};
+    }
+    co_return methods::to_rpc_error(*e, method.name, session->name());
+  }
+  co_return std::move(std::get<std::string>(r));
+}
+
+awaitable<std::variant<methods::ResolvedPeer, Error>> Methods::Impl::resolve_username(
+    std::shared_ptr<Session> session, std::string username, std::string path) {
+  using Result = std::variant<methods::ResolvedPeer, Error>;
+  const auto not_found = [&](std::string why) -> Result {
+    return Error{codes::kPeerNotFound, path + ": no peer @" + username + " (" + why + ")",
+                 JsonObject().str("path", path).str("reference", "@" + username).done()};
+  };
+  if (auto cached = peers.from_cache_by_username(session->name(), username)) co_return std::move(*cached);
+  const std::string params = R"({"username":)" + tl::json_quoted(username) + "}";
+  session::JsonResult r = co_await session->call("contacts.resolveUsername", params);
+  if (auto* e = std::get_if<CallError>(&r)) {
+    if (e->kind == CallError::Kind::Rpc &&
+        (e->message == "USERNAME_NOT_OCCUPIED" || e->message == "USERNAME_INVALID"))
+      co_return not_found(e->message);
+    co_return methods::to_rpc_error(*e, "contacts.resolveUsername", session->name());
+  }
+  simdjson::dom::element root, peer;
+  std::string_view kind;
+  if (parser.parse(std::get<std::string>(r)).get(root) != simdjson::SUCCESS ||
+      root["peer"].get(peer) != simdjson::SUCCESS || peer["_"].get(kind) != simdjson::SUCCESS)
+    co_return not_found("unreadable contacts.resolvedPeer");
+  const bool user = kind == "peerUser";
+  const auto id = session::int64_field(peer, user                 ? "user_id"
+                                             : kind == "peerChat" ? "chat_id"
+                                                                  : "channel_id");
+  simdjson::dom::array list;
+  if (id && root[user ? "users" : "chats"].get(list) == simdjson::SUCCESS) {
+    for (simdjson::dom::element object : list) {
+      if (session::int64_field(object, "id") != id) continue;
+      if (auto p = methods::peer_from_object(object)) co_return std::move(*p);
+    }
+  }
+  co_return not_found("the answer holds no usable access hash");
+}
+
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string Methods::Impl::suggest(std::string_view name) const {
+  if (name.empty() || name.size() > 100) return {};
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(2, name.size() / 4) + 1;
+  const auto consider = [&](std::string_view candidate) {
+    const std::size_t d = edit_distance(name, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = std::string(candidate);
+    }
+  };
+  for (const DaemonMethod& d : daemon_methods()) consider(d.name);
+  for (const tl::Combinator& c : schema.combinators()) {
+    if (c.is_function && !is_wrapper(c)) consider(c.name);
+  }
+  return best;
+}
+
+}  // namespace tgd::rpc

@@ -1,0 +1,127 @@
+#pragma once
+// Methods' insides, shared by methods.cpp (dispatch, TL calls), daemon_methods.cpp (the daemon
+// method table, sessions and logins) and info_methods.cpp (getSelf, getInfo, status, sleep, help).
+//
+// One simdjson parser serves every request: documents parsed with it are read synchronously and
+// never held across a co_await (another request may reuse the parser meanwhile).
+#include <simdjson.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "daemon/session/session.hpp"
+#include "rpc/methods/methods.hpp"
+#include "rpc/methods/param_rewriter.hpp"
+#include "rpc/methods/peers.hpp"
+
+namespace tgd::rpc {
+
+namespace methods {
+
+// Daemon method parameters: what `help` shows and what the dispatcher checks before the handler runs.
+enum class ArgType : std::uint8_t { String, Number, Bool, PeerRef };
+std::string_view to_string(ArgType type);
+
+struct ArgSpec {
+  std::string_view name;
+  ArgType type = ArgType::String;
+  bool required = false;
+  std::string_view doc;
+};
+
+struct Arg {
+  ArgType type = ArgType::String;
+  std::string text;  // String: the value; PeerRef: the raw JSON
+  double number = 0;
+  bool flag = false;
+};
+
+struct Args {
+  std::map<std::string, Arg, std::less<>> values;
+  const std::string* text(std::string_view name) const {
+    auto it = values.find(name);
+    return it == values.end() ? nullptr : &it->second.text;
+  }
+  std::optional<double> number(std::string_view name) const {
+    auto it = values.find(name);
+    return it == values.end() ? std::nullopt : std::optional<double>(it->second.number);
+  }
+  std::optional<bool> flag(std::string_view name) const {
+    auto it = values.find(name);
+    return it == values.end() ? std::nullopt : std::optional<bool>(it->second.flag);
+  }
+};
+
+}  // namespace methods
+
+struct Methods::Impl {
+  using Handler = boost::asio::awaitable<Outcome> (Impl::*)(methods::Args);
+  struct DaemonMethod {
+    std::string_view name;
+    std::vector<methods::ArgSpec> params;
+    std::string_view doc;
+    std::string_view example;  // params of a one-line example, JSON
+    Handler handler = nullptr;
+  };
+
+  Impl(session::SessionManager& m, const tl::Schema& s, store::Store* st, MethodsOptions o)
+      : manager(m), schema(s), store(st), options(std::move(o)), peers(s, st), rewriter(s, peers) {}
+
+  session::SessionManager& manager;
+  const tl::Schema& schema;
+  store::Store* store;
+  MethodsOptions options;
+  methods::PeerClassifier peers;
+  methods::ParamRewriter rewriter;
+  simdjson::dom::parser parser;
+  std::uint64_t in_flight = 0;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+  static const std::vector<DaemonMethod>& daemon_methods();
+  static const DaemonMethod* find_daemon_method(std::string_view name);
+
+  boost::asio::awaitable<Outcome> call(std::string method, std::string params);
+  boost::asio::awaitable<Outcome> call_tl(const tl::Combinator& method, std::string params);
+  boost::asio::awaitable<Outcome> call_daemon(const DaemonMethod& method, std::string params);
+
+  // The session a request names, or the only one.
+  std::variant<std::shared_ptr<session::Session>, Error> pick_session(const std::string* name);
+  // "did you mean" for an unknown method name; empty when nothing is close.
+  std::string suggest(std::string_view name) const;
+  // A TL function tgd manages itself (invokeWithLayer, initConnection, invokeAfterMsg, ...).
+  static bool is_wrapper(const tl::Combinator& method);
+
+  // A username through the cache, then contacts.resolveUsername. `path` names the parameter.
+  boost::asio::awaitable<std::variant<methods::ResolvedPeer, Error>> resolve_username(
+      std::shared_ptr<session::Session> session, std::string username, std::string path);
+
+  // JSON of a session for listSessions and the login methods.
+  static std::string session_json(session::Session& s);
+
+  // Daemon methods (daemon_methods.cpp, info_methods.cpp).
+  boost::asio::awaitable<Outcome> list_sessions(methods::Args args);
+  boost::asio::awaitable<Outcome> add_session(methods::Args args);
+  boost::asio::awaitable<Outcome> remove_session(methods::Args args);
+  boost::asio::awaitable<Outcome> bot_login(methods::Args args);
+  boost::asio::awaitable<Outcome> phone_login(methods::Args args);
+  boost::asio::awaitable<Outcome> complete_phone_login(methods::Args args);
+  boost::asio::awaitable<Outcome> complete_2fa_login(methods::Args args);
+  boost::asio::awaitable<Outcome> complete_signup(methods::Args args);
+  boost::asio::awaitable<Outcome> logout(methods::Args args);
+  boost::asio::awaitable<Outcome> get_self(methods::Args args);
+  boost::asio::awaitable<Outcome> get_info(methods::Args args);
+  boost::asio::awaitable<Outcome> status(methods::Args args);
+  boost::asio::awaitable<Outcome> sleep(methods::Args args);
+  boost::asio::awaitable<Outcome> help(methods::Args args);
+
+  // A login step's outcome: the session's JSON, or the error (`what` names the daemon method).
+  Outcome login_outcome(session::Session& s, const session::Session::LoginResult& r, std::string_view what);
+};
+
+}  // namespace tgd::rpc
