@@ -70,7 +70,7 @@ std::string prompt(std::istream& in, std::ostream& out, std::string_view questio
 }  // namespace
 
 int run_call(const std::filesystem::path& socket, const std::string& method, const std::string& params,
-             const std::optional<std::string>& session) {
+             const std::optional<std::string>& session, bool raw) {
   std::string body = params.empty() ? "{}" : params;
   if (session) {
     auto added = with_session(body, *session);
@@ -82,7 +82,13 @@ int run_call(const std::filesystem::path& socket, const std::string& method, con
   }
   auto client = open(socket);
   if (auto* status = std::get_if<int>(&client)) return *status;
-  auto result = request(std::get<RpcClient>(client), method, body);
+  RpcClient& c = std::get<RpcClient>(client);
+  auto result = request(c, method, body);
+  if (raw) {
+    std::cout << "--> " << c.last_request() << "\n";
+    if (!c.last_response().empty()) std::cout << "<-- " << c.last_response() << "\n";
+    return std::holds_alternative<int>(result) ? std::get<int>(result) : 0;
+  }
   if (auto* status = std::get_if<int>(&result)) return *status;
   std::cout << std::get<std::string>(result) << "\n";
   return 0;

@@ -14,9 +14,9 @@ inline constexpr int kExitTgdError = 2;
 inline constexpr int kExitTelegramError = 3;
 inline constexpr int kExitUnreachable = 4;
 
-// Prints the result JSON on stdout.
+// Prints the result JSON on stdout; with `raw`, the request and response lines as exchanged.
 int run_call(const std::filesystem::path& socket, const std::string& method, const std::string& params,
-             const std::optional<std::string>& session);
+             const std::optional<std::string>& session, bool raw = false);
 // A readable summary of the sessions and the daemon.
 int run_status(const std::filesystem::path& socket);
 // Walks a person through a login: phone (or bot token), code, 2FA password, sign-up names.

@@ -53,6 +53,8 @@ std::variant<RpcReply, TransportFailure> RpcClient::call(std::string_view method
   const std::uint64_t id = next_id_++;
   std::string request = R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":)" +
                         tl::json_quoted(method) + R"(,"params":)" + std::string(params) + "}\n";
+  last_request_ = request.substr(0, request.size() - 1);
+  last_response_.clear();
   for (std::size_t sent = 0; sent < request.size();) {
     const ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
@@ -67,6 +69,7 @@ std::variant<RpcReply, TransportFailure> RpcClient::call(std::string_view method
     if (newline != std::string::npos) {
       const std::string line = buffer_.substr(0, newline);
       buffer_.erase(0, newline + 1);
+      last_response_ = line;
       simdjson::dom::parser parser;
       simdjson::dom::element reply;
       if (parser.parse(line).get(reply) != simdjson::SUCCESS)

@@ -39,11 +39,16 @@ class RpcClient {
   std::variant<RpcReply, TransportFailure> call(std::string_view method, std::string_view params,
                                                 std::chrono::milliseconds timeout = std::chrono::minutes(5));
 
+  // The last request and response lines exactly as exchanged (for tgd call --raw).
+  const std::string& last_request() const { return last_request_; }
+  const std::string& last_response() const { return last_response_; }
+
  private:
   explicit RpcClient(int fd) : fd_(fd) {}
   int fd_ = -1;
   std::uint64_t next_id_ = 1;
   std::string buffer_;  // bytes read past the last reply line
+  std::string last_request_, last_response_;
 };
 
 // `params` with "session": name added (params must be a JSON object), or nullopt if it is not one.

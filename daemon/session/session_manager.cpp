@@ -82,6 +82,8 @@ Session* SessionManager::find(std::string_view name) {
   return it == impl_->sessions.end() ? nullptr : it->second.get();
 }
 
+const boost::asio::any_io_executor& SessionManager::executor() const { return impl_->executor; }
+
 std::vector<Session*> SessionManager::sessions() {
   std::vector<Session*> out;
   for (auto& [name, s] : impl_->sessions) out.push_back(s.get());

@@ -35,6 +35,7 @@ class SessionManager {
   // Telegram's side too. An error if there is no such session.
   std::optional<std::string> remove(std::string_view name);
   Session* find(std::string_view name);
+  const boost::asio::any_io_executor& executor() const;
   std::vector<Session*> sessions();
   // Stops every session (keys, salts and offsets persisted).
   void stop();
