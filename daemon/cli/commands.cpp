@@ -83,12 +83,19 @@ int run_call(const std::filesystem::path& socket, const std::string& method, con
   auto client = open(socket);
   if (auto* status = std::get_if<int>(&client)) return *status;
   RpcClient& c = std::get<RpcClient>(client);
-  auto result = request(c, method, body);
   if (raw) {
+    // The lines as exchanged, errors included: the exit status still tells what happened.
+    auto reply = c.call(method, body);
     std::cout << "--> " << c.last_request() << "\n";
-    if (!c.last_response().empty()) std::cout << "<-- " << c.last_response() << "\n";
-    return std::holds_alternative<int>(result) ? std::get<int>(result) : 0;
+    if (auto* transport = std::get_if<TransportFailure>(&reply)) {
+      std::cerr << transport->message << "\n";
+      return kExitUnreachable;
+    }
+    std::cout << "<-- " << c.last_response() << "\n";
+    const auto* error = std::get_if<RpcError>(&std::get<RpcReply>(reply));
+    return error == nullptr ? 0 : error->telegram ? kExitTelegramError : kExitTgdError;
   }
+  auto result = request(c, method, body);
   if (auto* status = std::get_if<int>(&result)) return *status;
   std::cout << std::get<std::string>(result) << "\n";
   return 0;
