@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "config/values.hpp"
 #include "protocol/crypto/rsa.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace tgd::config;
 using namespace std::chrono_literals;
@@ -54,29 +55,15 @@ std::string read(const std::filesystem::path& path) {
   return s.str();
 }
 
-class TempDir {
+class TempDir : public tgd::test::TempDir {
  public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tgd-config-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
+  TempDir() : tgd::test::TempDir("tgd-config-test") {}
   std::filesystem::path write(const std::string& name, std::string_view content, mode_t mode = 0600) const {
-    const auto path = path_ / name;
-    std::ofstream(path) << content;
-    ::chmod(path.c_str(), mode);
-    return path;
+    const auto file = path() / name;
+    std::ofstream(file) << content;
+    ::chmod(file.c_str(), mode);
+    return file;
   }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
 };
 
 // Describes a Config without its source line, to compare two.

@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <random>
 #include <string>
 
 #include "daemon/session/session_manager.hpp"
@@ -17,6 +16,7 @@
 #include "protocol/crypto/auth_key.hpp"
 #include "protocol/tl/embedded_schema.hpp"
 #include "tests/e2e/client_harness.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/testdc/world.hpp"
 
 namespace tgd::e2e {
@@ -25,25 +25,6 @@ inline const tl::Schemas& schemas() {
   static const tl::Schemas s = tl::load_embedded_schemas();
   return s;
 }
-
-// A fresh directory under the system's temporary directory, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ =
-        std::filesystem::temp_directory_path() / ("tgd-e2e-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 class SessionHarness {
  public:
@@ -117,7 +98,7 @@ class SessionHarness {
 
   net::asio::io_context io;
   std::unique_ptr<testdc::TestDc> dc;
-  TempDir state;
+  test::TempDir state{"tgd-e2e"};
   std::unique_ptr<store::Store> store;
   std::unique_ptr<session::SessionManager> manager;
   session::InvokerOptions defaults;

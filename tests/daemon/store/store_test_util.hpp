@@ -11,27 +11,14 @@
 #include <variant>
 
 #include "daemon/store/store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace tgd::store::test {
 
-class TempDir {
+class TempDir : public tgd::test::TempDir {
  public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tgd-store-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path state() const { return path_ / "state"; }
-
- private:
-  std::filesystem::path path_;
+  TempDir() : tgd::test::TempDir("tgd-store-test") {}
+  std::filesystem::path state() const { return path() / "state"; }
 };
 
 inline std::unique_ptr<Store> open_ok(const std::filesystem::path& dir, StoreOptions options = {}) {
