@@ -66,19 +66,22 @@ bool Methods::Impl::is_wrapper(const tl::Combinator& method) {
 }
 
 std::variant<std::shared_ptr<Session>, Error> Methods::Impl::pick_session(const std::string* name) {
-  std::vector<Session*> all = manager.sessions();
-  methods::JsonArray names;
-  for (Session* s : all) names.str(s->name());
-  const std::string listed = names.done();
   if (name != nullptr) {
     if (Session* s = manager.find(*name)) return s->shared_from_this();
+  } else {
+    std::vector<Session*> all = manager.sessions();
+    if (all.size() == 1) return all[0]->shared_from_this();
+    if (all.empty()) {
+      return Error{codes::kUnknownSession, "no sessions yet; add one with addSession",
+                   JsonObject().raw("sessions", "[]").done()};
+    }
+  }
+  methods::JsonArray names;
+  for (Session* s : manager.sessions()) names.str(s->name());
+  const std::string listed = names.done();
+  if (name != nullptr) {
     return Error{codes::kUnknownSession, "no session '" + *name + "'; sessions: " + listed,
                  JsonObject().raw("sessions", listed).done()};
-  }
-  if (all.size() == 1) return all[0]->shared_from_this();
-  if (all.empty()) {
-    return Error{codes::kUnknownSession, "no sessions yet; add one with addSession",
-                 JsonObject().raw("sessions", "[]").done()};
   }
   return Error{codes::kUnknownSession, "several sessions: name one with \"session\" (" + listed + ")",
                JsonObject().raw("sessions", listed).done()};
@@ -90,7 +93,14 @@ awaitable<Outcome> Methods::Impl::call_tl(const tl::Combinator& method, std::str
   std::shared_ptr<Session> session;
   std::string text;  // the params sent
   std::vector<ParamRewriter::Hole> holes;
-  {
+  const bool walk = rewriter.relevant(tl::TypeRef{tl::Kind::Bare, schema.index_of(method)});
+  if (!walk && params.find("\"session\"") == std::string::npos) {
+    // Nothing to change: the codec reads the params as they came (and judges them).
+    auto picked = pick_session(nullptr);
+    if (auto* e = std::get_if<Error>(&picked)) co_return std::move(*e);
+    session = std::move(std::get<std::shared_ptr<Session>>(picked));
+    text = std::move(params);
+  } else {
     // Synchronous: the parsed document lives in the shared parser.
     simdjson::dom::element root;
     if (parser.parse(params).get(root) != simdjson::SUCCESS)
@@ -108,7 +118,7 @@ awaitable<Outcome> Methods::Impl::call_tl(const tl::Combinator& method, std::str
     auto picked = pick_session(has_session ? &session_name : nullptr);
     if (auto* e = std::get_if<Error>(&picked)) co_return std::move(*e);
     session = std::move(std::get<std::shared_ptr<Session>>(picked));
-    if (has_session || rewriter.relevant(tl::TypeRef{tl::Kind::Bare, schema.index_of(method)})) {
+    if (has_session || walk) {
       auto r = rewriter.rewrite(method, root, session->name(), session->self_user_id());
       if (r.error) co_return std::move(*r.error);
       if (r.changed) {

@@ -64,6 +64,8 @@ std::optional<PeerTarget> peer_target(std::string_view type_name) {
   if (type_name == "InputPeer") return PeerTarget::InputPeer;
   if (type_name == "InputUser") return PeerTarget::InputUser;
   if (type_name == "InputChannel") return PeerTarget::InputChannel;
+  if (type_name == "InputDialogPeer") return PeerTarget::InputDialogPeer;
+  if (type_name == "InputNotifyPeer") return PeerTarget::InputNotifyPeer;
   return std::nullopt;
 }
 
@@ -75,6 +77,10 @@ std::string_view to_string(PeerTarget target) {
       return "InputUser";
     case PeerTarget::InputChannel:
       return "InputChannel";
+    case PeerTarget::InputDialogPeer:
+      return "InputDialogPeer";
+    case PeerTarget::InputNotifyPeer:
+      return "InputNotifyPeer";
   }
   return "?";
 }
@@ -134,6 +140,15 @@ Rendered render(const ResolvedPeer& p, PeerTarget target) {
       if (p.kind == K::User)
         return {R"({"_":"inputUser","user_id":)" + id + R"(,"access_hash":)" + hash + "}", {}};
       break;
+    case PeerTarget::InputDialogPeer:
+    case PeerTarget::InputNotifyPeer: {
+      Rendered inner = render(p, PeerTarget::InputPeer);
+      const bool dialog = target == PeerTarget::InputDialogPeer;
+      inner.json =
+          std::string(dialog ? R"({"_":"inputDialogPeer","peer":)" : R"({"_":"inputNotifyPeer","peer":)") +
+          inner.json + "}";
+      return inner;
+    }
     case PeerTarget::InputChannel:
       if (p.kind == K::Channel)
         return {R"({"_":"inputChannel","channel_id":)" + id + R"(,"access_hash":)" + hash + "}", {}};

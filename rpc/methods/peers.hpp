@@ -21,8 +21,9 @@
 
 namespace tgd::rpc::methods {
 
-// The TL types a reference can stand for, and how to write a resolved peer as each.
-enum class PeerTarget : std::uint8_t { InputPeer, InputUser, InputChannel };
+// The TL types a reference can stand for, and how to write a resolved peer as each
+// (InputDialogPeer and InputNotifyPeer wrap an InputPeer: inputDialogPeer, inputNotifyPeer).
+enum class PeerTarget : std::uint8_t { InputPeer, InputUser, InputChannel, InputDialogPeer, InputNotifyPeer };
 std::optional<PeerTarget> peer_target(std::string_view type_name);
 std::string_view to_string(PeerTarget target);
 

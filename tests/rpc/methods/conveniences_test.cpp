@@ -65,7 +65,7 @@ TEST_CASE("Bot-API ids: users as they are, basic chats negative, channels -100 f
   CHECK_FALSE(from_bot_api_id(-1000000000000));
 }
 
-TEST_CASE("usernames: @name, name, t.me links; not numbers, spaces or too short") {
+TEST_CASE("usernames: @name, name, t.me links — not numbers, spaces or too short") {
   CHECK(PeerClassifier::username_of("@durov") == "durov");
   CHECK(PeerClassifier::username_of("durov") == "durov");
   CHECK(PeerClassifier::username_of("https://t.me/durov") == "durov");
@@ -172,6 +172,15 @@ TEST_CASE("the params walk: peers become input constructors, random_id is filled
       fill_holes(users.json, users.holes, {R"({"_":"inputUser","user_id":"1","access_hash":"2"})"});
   CHECK(field(filled, "/id/1/user_id") == "1");
   CHECK(field(filled, "/id/0") == R"({"_":"inputUserSelf"})");
+
+  // InputDialogPeer and InputNotifyPeer wrap the InputPeer.
+  auto dialogs = w.rewrite("messages.getPeerDialogs", R"({"peers":["me",-5]})");
+  REQUIRE_FALSE(dialogs.error);
+  CHECK(field(dialogs.json, "/peers/0") == R"({"_":"inputDialogPeer","peer":{"_":"inputPeerSelf"}})");
+  CHECK(field(dialogs.json, "/peers/1/peer/chat_id") == "5");
+  auto notify = w.rewrite("account.getNotifySettings", R"({"peer":"me"})");
+  REQUIRE_FALSE(notify.error);
+  CHECK(field(notify.json, "/peer") == R"({"_":"inputNotifyPeer","peer":{"_":"inputPeerSelf"}})");
 
   // Errors name the path.
   auto miss = w.rewrite("users.getUsers", R"({"id":[777]})");

@@ -47,7 +47,7 @@ std::uint64_t calls_of(session::Session& s, std::string_view method) {
 
 }  // namespace
 
-TEST_CASE("a TL method by its name after botLogin: the decoded answer, raw; listSessions and getSelf") {
+TEST_CASE("a TL method by its name after botLogin: the decoded answer raw, then listSessions and getSelf") {
   MethodsHarness f;
   f.h.run([&]() -> net::awaitable<void> {
     const Json added(result_of(co_await f.call("addSession", R"({"name":"bot"})")));
@@ -138,7 +138,7 @@ TEST_CASE("addSession and removeSession: names checked, duplicates refused, netw
   });
 }
 
-TEST_CASE("phone login through the daemon methods: code, sign-up, then 2FA; steps out of order refused") {
+TEST_CASE("phone login through the daemon methods: code, sign-up, then 2FA, and steps out of order refused") {
   MethodsHarness f;
   testdc::Account& bob = f.h.world().create_user("9996610002", "Bob");
   f.h.world().set_password(bob.id, "correct horse");
@@ -279,7 +279,8 @@ TEST_CASE("getInfo: me, @username (cached after the first), a channel's Bot-API 
 }
 
 TEST_CASE(
-    "messages.sendMessage with peer conveniences: me, @username, a channel's Bot-API id; random_id filled") {
+    "messages.sendMessage with peer conveniences: me, @username, a channel's Bot-API id, and random_id "
+    "filled") {
   MethodsHarness f;
   f.h.world().create_bot("4242:secret-token", 1);
   f.h.run([&]() -> net::awaitable<void> {
@@ -340,7 +341,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "errors: Telegram's code and message with parsed fields; bad params with a path; unknown and wrapper "
+    "errors: Telegram's code and message with parsed fields, bad params with a path, unknown and wrapper "
     "methods") {
   MethodsHarness f;
   f.h.run([&]() -> net::awaitable<void> {
@@ -369,6 +370,8 @@ TEST_CASE(
     CHECK(path.message == "params.limit: 1099511627776 does not fit int");
     const auto not_object = error_of(co_await f.call("users.getUsers", "[1,2]"));
     CHECK(not_object.code == rpc::codes::kInvalidParams);
+    CHECK(error_of(co_await f.call("help.getNearestDc", "[]")).code == rpc::codes::kInvalidParams);
+    CHECK(error_of(co_await f.call("help.getNearestDc", "{")).code == rpc::codes::kInvalidParams);
 
     const auto daemon_type = error_of(co_await f.call("botLogin", R"({"token":5})"));
     CHECK(daemon_type.code == rpc::codes::kInvalidParams);
@@ -440,7 +443,7 @@ TEST_CASE("help: the daemon methods, a TL method's params with types and docs, a
   });
 }
 
-TEST_CASE("sleep waits without blocking other requests; bounded; can be disabled") {
+TEST_CASE("sleep waits without blocking other requests, is bounded and can be disabled") {
   rpc::MethodsOptions short_sleeps;
   short_sleeps.max_sleep = 2s;
   MethodsHarness f(short_sleeps);
@@ -497,7 +500,8 @@ TEST_CASE("status: sessions, states, connections, calls in flight and per-method
 }
 
 TEST_CASE(
-    "a call cancelled in flight (the client went away) ends at once; removing its session mid-call is safe") {
+    "a call cancelled in flight (the client went away) ends at once, and removing its session mid-call is "
+    "safe") {
   MethodsHarness f;
   f.h.run([&]() -> net::awaitable<void> {
     co_await login_bot(f, "bot", "705:secret-token");
