@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "config/values.hpp"
+#include "protocol/base/edit_distance.hpp"
 #include "protocol/crypto/rsa.hpp"
 
 namespace tgd::config {
@@ -72,21 +73,6 @@ std::string join_path(std::string_view prefix, std::string_view key) {
 
 bool is_table_path(std::string_view path) {
   return std::any_of(kSchema.begin(), kSchema.end(), [&](const SchemaTable& t) { return t.path == path; });
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
 }
 
 // "did you mean ...": a close key of the same table, else the same key in another table.

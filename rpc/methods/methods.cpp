@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "daemon/session/json_fields.hpp"
+#include "protocol/base/edit_distance.hpp"
 #include "protocol/tl/json_out.hpp"
 #include "rpc/methods/errors.hpp"
 #include "rpc/methods/json_builder.hpp"
@@ -202,33 +203,12 @@ awaitable<std::variant<methods::ResolvedPeer, Error>> Methods::Impl::resolve_use
   co_return not_found("the answer holds no usable access hash");
 }
 
-namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                        std::tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-}  // namespace
-
 std::string Methods::Impl::suggest(std::string_view name) const {
   if (name.empty() || name.size() > 100) return {};
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(2, name.size() / 4) + 1;
   const auto consider = [&](std::string_view candidate) {
-    const std::size_t d = edit_distance(name, candidate);
+    const std::size_t d = edit_distance(name, candidate, LetterCase::Ignore);
     if (d < best_distance) {
       best_distance = d;
       best = std::string(candidate);
