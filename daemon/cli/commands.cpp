@@ -119,39 +119,61 @@ int run_login(const std::filesystem::path& socket, const std::string& session, s
   // The session may exist already (e.g. logged out, or from the config file).
   (void)client.call("addSession", R"({"name":)" + quoted + "}");
 
+  // One step: the new state, or an exit status. A wrong code or password keeps the state, so the
+  // person is asked again.
+  std::string state;
+  auto step = [&](std::string_view method, const std::string& params) -> std::optional<int> {
+    auto reply = client.call(method, params);
+    if (auto* transport = std::get_if<TransportFailure>(&reply)) {
+      std::cerr << transport->message << "\n";
+      return kExitUnreachable;
+    }
+    auto& r = std::get<RpcReply>(reply);
+    if (auto* e = std::get_if<RpcError>(&r)) {
+      if (e->telegram && (e->message == "PHONE_CODE_INVALID" || e->message == "PASSWORD_HASH_INVALID")) {
+        out << (e->message == "PHONE_CODE_INVALID" ? "Wrong code" : "Wrong password") << ", try again.\n";
+        return std::nullopt;
+      }
+      return report(*e);
+    }
+    state = field(std::get<std::string>(r), "state");
+    return std::nullopt;
+  };
+
   const std::string who = prompt(in, out, "Phone number (international format) or bot token: ");
-  std::variant<std::string, int> step =
+  std::optional<int> failed =
       who.find(':') != std::string::npos
-          ? request(client, "botLogin",
-                    R"({"session":)" + quoted + R"(,"token":)" + tl::json_quoted(who) + "}")
-          : request(client, "phoneLogin",
-                    R"({"session":)" + quoted + R"(,"phone":)" + tl::json_quoted(who) + "}");
-  for (int round = 0; round < 8; ++round) {
-    if (auto* status = std::get_if<int>(&step)) return *status;
-    const std::string state = field(std::get<std::string>(step), "state");
+          ? step("botLogin", R"({"session":)" + quoted + R"(,"token":)" + tl::json_quoted(who) + "}")
+          : step("phoneLogin", R"({"session":)" + quoted + R"(,"phone":)" + tl::json_quoted(who) + "}");
+  for (int round = 0; round < 10 && !failed; ++round) {
     if (state == "ready") {
       out << "Logged in: session '" << session << "' is ready.\n";
       return 0;
     }
+    if (!in) {
+      std::cerr << "login abandoned: no more input\n";
+      return kExitTgdError;
+    }
     if (state == "waiting_code") {
       const std::string code = prompt(in, out, "Login code: ");
-      step = request(client, "completePhoneLogin",
-                     R"({"session":)" + quoted + R"(,"code":)" + tl::json_quoted(code) + "}");
+      failed =
+          step("completePhoneLogin", R"({"session":)" + quoted + R"(,"code":)" + tl::json_quoted(code) + "}");
     } else if (state == "waiting_password") {
       const std::string password = prompt(in, out, "2FA password: ", true);
-      step = request(client, "complete2faLogin",
-                     R"({"session":)" + quoted + R"(,"password":)" + tl::json_quoted(password) + "}");
+      failed = step("complete2faLogin",
+                    R"({"session":)" + quoted + R"(,"password":)" + tl::json_quoted(password) + "}");
     } else if (state == "waiting_signup") {
       const std::string first = prompt(in, out, "New account. First name: ");
       const std::string last = prompt(in, out, "Last name (optional): ");
-      step = request(client, "completeSignup",
-                     R"({"session":)" + quoted + R"(,"first_name":)" + tl::json_quoted(first) +
-                         R"(,"last_name":)" + tl::json_quoted(last) + "}");
+      failed =
+          step("completeSignup", R"({"session":)" + quoted + R"(,"first_name":)" + tl::json_quoted(first) +
+                                     R"(,"last_name":)" + tl::json_quoted(last) + "}");
     } else {
       std::cerr << "unexpected login state '" << state << "'\n";
       return kExitTgdError;
     }
   }
+  if (failed) return *failed;
   std::cerr << "too many login steps\n";
   return kExitTgdError;
 }
