@@ -77,6 +77,7 @@ struct Invoker::Impl : std::enable_shared_from_this<Impl> {
     o.reconnect_initial = options.reconnect_initial;
     o.reconnect_max = options.reconnect_max;
     o.session = options.session;
+    o.cpu_executor = options.cpu_executor;
     o.wrap_until_initialized = [params = options.params, layer = options.layer](ByteSpan query) {
       return wrap_init_connection(params, layer, query);
     };

@@ -60,6 +60,8 @@ struct InvokerOptions {
   bool obfuscated = true;
   std::chrono::milliseconds reconnect_initial{100}, reconnect_max{30'000};
   mtproto::ClientSessionOptions session;
+  // A thread pool for the auth key exchange's CPU work (see net::ClientOptions::cpu_executor).
+  std::optional<boost::asio::any_io_executor> cpu_executor;
 };
 
 struct InvokerHooks {

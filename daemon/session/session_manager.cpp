@@ -10,7 +10,9 @@ namespace tgd::session {
 
 struct SessionManager::Impl {
   Impl(boost::asio::any_io_executor ex, const tl::Schema& api, store::Store* s, InvokerOptions d)
-      : executor(std::move(ex)), tl(api), store(s), defaults(std::move(d)) {}
+      : executor(std::move(ex)), tl(api), store(s), defaults(std::move(d)) {
+    if (!defaults.cpu_executor) defaults.cpu_executor = cpu.get_executor();
+  }
 
   SessionContext context() { return SessionContext{executor, &tl, store, &cpu}; }
 

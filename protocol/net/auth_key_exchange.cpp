@@ -6,7 +6,8 @@
 namespace tgd::net {
 
 awaitable<std::variant<AuthKeyCreated, AuthKeyFailed>> create_auth_key(
-    FramedSocket& socket, handshake::ClientHandshake::Options options, std::chrono::milliseconds timeout) {
+    FramedSocket& socket, handshake::ClientHandshake::Options options, std::chrono::milliseconds timeout,
+    std::optional<asio::any_io_executor> cpu) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   handshake::ClientHandshake exchange(std::move(options));
   Bytes message = exchange.start(mtproto::system_now());
@@ -27,7 +28,18 @@ awaitable<std::variant<AuthKeyCreated, AuthKeyFailed>> create_auth_key(
         co_return AuthKeyFailed{"transport error " + std::to_string(error->code), error->code};
       if (auto* f = std::get_if<transport::Frame>(&transport_event)) frame = std::move(*f);
     }
-    auto step = exchange.on_message(frame->payload, mtproto::system_now());
+    handshake::ClientHandshake::Step step;
+    if (cpu) {
+      // The exchange is touched by one thread at a time: this coroutine waits for the pool.
+      step = co_await asio::co_spawn(
+          *cpu,
+          [&exchange, &frame]() -> awaitable<handshake::ClientHandshake::Step> {
+            co_return exchange.on_message(frame->payload, mtproto::system_now());
+          },
+          use_awaitable);
+    } else {
+      step = exchange.on_message(frame->payload, mtproto::system_now());
+    }
     if (auto* send = std::get_if<handshake::ClientHandshake::Send>(&step)) {
       message = std::move(send->message);
       continue;

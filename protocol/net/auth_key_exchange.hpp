@@ -22,7 +22,11 @@ struct AuthKeyFailed {
   std::optional<std::int32_t> transport_error;  // -404, -429, -444 from the server
 };
 
+// `cpu`: where the CPU-heavy steps run (pq factorisation, the 2048-bit DH exponentiations: a few
+// milliseconds each), so that many handshakes at once do not stall the connection's event loop;
+// nullopt runs them inline.
 awaitable<std::variant<AuthKeyCreated, AuthKeyFailed>> create_auth_key(
-    FramedSocket& socket, handshake::ClientHandshake::Options options, std::chrono::milliseconds timeout);
+    FramedSocket& socket, handshake::ClientHandshake::Options options, std::chrono::milliseconds timeout,
+    std::optional<asio::any_io_executor> cpu = std::nullopt);
 
 }  // namespace tgd::net

@@ -516,7 +516,8 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
       handshake::ClientHandshake::Options handshake;
       handshake.dc_id = options.dc.dc_id;
       handshake.rsa_keys = options.rsa_keys;
-      auto created = co_await create_auth_key(c->socket, std::move(handshake), options.handshake_timeout);
+      auto created = co_await create_auth_key(c->socket, std::move(handshake), options.handshake_timeout,
+                                              options.cpu_executor);
       if (stopped) co_return End{};
       if (auto* failed = std::get_if<AuthKeyFailed>(&created)) {
         conn.reset();

@@ -65,6 +65,9 @@ struct ClientOptions {
   // wrapped until one wrapped call has been answered (result or rpc_error) in the current session,
   // so the init still gets through when the first call is cancelled or times out. Empty: no wrap.
   std::function<Bytes(ByteSpan query)> wrap_until_initialized;
+  // Where the auth key exchange's CPU-heavy steps run (a thread pool), so that many handshakes at
+  // once do not stall the event loop; empty: inline.
+  std::optional<boost::asio::any_io_executor> cpu_executor;
   // Called (on the executor) when the client created a new auth key, so it can be persisted.
   std::function<void(const StoredAuthKey&)> on_auth_key_created;
 };
