@@ -2,7 +2,6 @@
 //   tgd run      the daemon (config file + flags)      tgd demo     the daemon against the local test DC
 //   tgd call     one JSON-RPC call to a running daemon   tgd login    an interactive login
 //   tgd status   the daemon's status                     tgd self-check, tgd --version
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -14,6 +13,7 @@
 #include "config/config.hpp"
 #include "daemon/app/daemon.hpp"
 #include "daemon/app/demo.hpp"
+#include "daemon/app/logging.hpp"
 #include "daemon/cli/commands.hpp"
 #include "daemon/self_check.hpp"
 #include "daemon/version.hpp"
@@ -28,12 +28,6 @@ std::filesystem::path client_socket(const std::string& flag) {
   auto loaded = tgd::config::load_config(tgd::config::Overrides{});
   if (auto* c = std::get_if<tgd::config::Config>(&loaded)) return c->unix_socket;
   return tgd::config::default_runtime_dir(tgd::config::Environment::current()) / "tgd.sock";
-}
-
-// Logs go to stderr: stdout is for results and ready lines that scripts read.
-void set_up_logging(const std::string& level) {
-  spdlog::set_default_logger(spdlog::stderr_color_mt("tgd"));
-  spdlog::set_level(spdlog::level::from_str(level));
 }
 
 }  // namespace
@@ -102,7 +96,7 @@ int main(int argc, char** argv) {
   if (*demo) {
     if (!demo_state.empty()) demo_options.state_dir = demo_state;
     if (!demo_testdc.empty()) demo_options.testdc = demo_testdc;
-    set_up_logging(demo_options.log_level);
+    tgd::app::set_up_logging(demo_options.log_level, tgd::app::LogStyle::Text);
     return tgd::app::run_demo(demo_options);
   }
   if (*run || *check_config) {
@@ -117,7 +111,9 @@ int main(int argc, char** argv) {
       std::cout << tgd::config::describe(config);
       return 0;
     }
-    set_up_logging(config.log_level);
+    tgd::app::set_up_logging(config.log_level, config.log_format == tgd::config::LogFormat::Json
+                                                   ? tgd::app::LogStyle::Json
+                                                   : tgd::app::LogStyle::Text);
     return tgd::app::run_daemon(config);
   }
   return 0;

@@ -108,6 +108,20 @@ int run_daemon(const config::Config& c, DaemonHooks hooks) {
       token = std::get<std::string>(std::move(loaded));
     }
   }
+  if (c.unix_enabled) {
+    // The socket's directory (the runtime directory by default): private unless it exists already
+    // (systemd's RuntimeDirectory=, a shared group directory).
+    std::error_code ec;
+    const auto dir = c.unix_socket.parent_path();
+    if (!std::filesystem::exists(dir, ec)) {
+      std::filesystem::create_directories(dir, ec);
+      if (!ec) std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+      if (ec) {
+        spdlog::error("cannot create {}: {}", dir.string(), ec.message());
+        return 1;
+      }
+    }
+  }
   auto opened = store::Store::open(c.state_dir);
   if (auto* error = std::get_if<store::StoreError>(&opened)) {
     spdlog::error("{}", error->message);
