@@ -14,6 +14,10 @@ if [[ ${CI:-} == true ]]; then
   flags+=(-DTGD_WERROR=ON)
 fi
 
+# ccache (used by CMakeLists.txt when installed): paths relative to the checkout, so that clones
+# in other directories (CI's clean clone) hit the same cache entries.
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
+
 dir="$root/build/$kind"
 generator=()
 if command -v ninja >/dev/null; then generator=(-G Ninja); fi
