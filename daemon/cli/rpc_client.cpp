@@ -50,6 +50,14 @@ RpcClient::~RpcClient() {
 
 std::variant<RpcReply, TransportFailure> RpcClient::call(std::string_view method, std::string_view params,
                                                          std::chrono::milliseconds timeout) {
+  {
+    // Caught here, with a message about the argument, rather than as the server's parse error.
+    simdjson::dom::parser parser;
+    simdjson::dom::element parsed;
+    if (parser.parse(params.data(), params.size()).get(parsed) != simdjson::SUCCESS ||
+        !(parsed.is_object() || parsed.is_array()))
+      return RpcReply{RpcError{-32700, "params: not a JSON object or array", {}, false}};
+  }
   const std::uint64_t id = next_id_++;
   std::string request = R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":)" +
                         tl::json_quoted(method) + R"(,"params":)" + std::string(params) + "}\n";
@@ -74,8 +82,11 @@ std::variant<RpcReply, TransportFailure> RpcClient::call(std::string_view method
       simdjson::dom::element reply;
       if (parser.parse(line).get(reply) != simdjson::SUCCESS)
         return TransportFailure{"tgd sent something that is not JSON"};
+      // One request at a time: a reply with a null id is the server refusing ours (-32700/-32600).
       std::uint64_t reply_id = 0;
-      if (reply["id"].get(reply_id) != simdjson::SUCCESS || reply_id != id) continue;  // not ours
+      const bool null_id = reply["id"].is_null();
+      if (!null_id && (reply["id"].get(reply_id) != simdjson::SUCCESS || reply_id != id))
+        continue;  // not ours
       simdjson::dom::element result, error;
       if (reply["result"].get(result) == simdjson::SUCCESS) return RpcReply{simdjson::minify(result)};
       if (reply["error"].get(error) != simdjson::SUCCESS)
