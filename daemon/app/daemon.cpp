@@ -153,7 +153,7 @@ int run_daemon(const config::Config& c, DaemonHooks hooks) {
                  declared.name, declared.name);
   }
 
-  rpc::Methods methods(sessions, schemas.api, store.get(), rpc::MethodsOptions{target, true, {}});
+  rpc::Methods methods(sessions, schemas.api, store.get(), rpc::MethodsOptions{.default_target = target});
   rpc::RpcServer server(io.get_executor(), server_options(c, token), methods);
 
   int status = 0;
