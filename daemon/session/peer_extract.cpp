@@ -4,6 +4,8 @@
 
 #include <simdjson.h>
 
+#include <optional>
+
 namespace tgd::session {
 namespace {
 
@@ -51,10 +53,26 @@ void visit(const element& e, std::vector<store::PeerRow>& out, int depth) {
   for (auto [key, value] : object) visit(value, out, depth + 1);
 }
 
+// Whether `json` may hold a peer object: its "_" is one of the names visit() takes, and a JSON string
+// equal to one of them is written either literally or with a \u escape. Most answers hold none
+// (help.getNearestDc, updates.state, ...), and parsing is skipped for them.
+bool may_hold_peers(std::string_view json) {
+  for (std::string_view needle : {"\"user\"", "\"chat", "\"channel", "\\u"}) {
+    if (json.find(needle) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void extract_peers(std::string_view json, std::vector<store::PeerRow>& out) {
-  simdjson::dom::parser parser;
+  if (!may_hold_peers(json)) return;
+  // One parser per thread, reused: a fresh one allocates its buffers on every call. A large answer
+  // (a long history) gets its own, so the reused one never keeps megabytes.
+  constexpr std::size_t kReusedCapacity = 1 << 20;
+  thread_local simdjson::dom::parser reused(kReusedCapacity);
+  std::optional<simdjson::dom::parser> own;
+  simdjson::dom::parser& parser = json.size() <= kReusedCapacity ? reused : own.emplace();
   element root;
   if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) return;
   visit(root, out, 0);

@@ -33,3 +33,13 @@ TEST_CASE("text that is not JSON yields no peers") {
   extract_peers("{oops", peers);
   CHECK(peers.empty());
 }
+
+TEST_CASE("answers without peer objects are skipped; escaped names are still found") {
+  std::vector<store::PeerRow> peers;
+  extract_peers(R"({"_":"nearestDc","country":"US","this_dc":2,"nearest_dc":2})", peers);
+  CHECK(peers.empty());
+  extract_peers(R"({"_":"userFull","users":[{"_":"\u0075ser","id":"5","access_hash":"7"}]})", peers);
+  REQUIRE(peers.size() == 1);
+  CHECK(peers[0].id == 5);
+  CHECK(peers[0].access_hash == 7);
+}
