@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/allocator.hpp"
 #include "protocol/base/hex.hpp"
 #include "protocol/crypto/aes_ige.hpp"
 #include "protocol/crypto/auth_key.hpp"
@@ -173,6 +174,11 @@ int run_self_check(ReportFormat format) {
   const tl::Schemas schemas = tl::load_embedded_schemas();
   std::vector<Check> checks = codec_checks(schemas);
   for (auto& check : crypto_checks()) checks.push_back(std::move(check));
+  checks.push_back({"allocator: the one the build chose serves the process", [] {
+                      AllocatorReport report = allocator_report();
+                      return expect(report.malloc_is_mimalloc == report.expected_mimalloc,
+                                    report.description);
+                    }});
 
   int failed = 0;
   std::string json = "{\"checks\":[";

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config python3
   libboost1.81-dev libssl-dev libsimdjson-dev libspdlog-dev libfmt-dev doctest-dev
-  zlib1g-dev libsqlite3-dev libtomlplusplus-dev libcli11-dev libsystemd-dev
+  zlib1g-dev libsqlite3-dev libtomlplusplus-dev libcli11-dev libsystemd-dev libmimalloc-dev
   python3-telethon  # the independent client of the interop tests
 )
 
