@@ -550,19 +550,25 @@ id = 1
 host = "LocalHost"
 port = 40001
 )");
-  auto loaded = load_config(file, Overrides{}, IfMissing::Error, alice());
+  auto loaded = load_config(file, credentials(), IfMissing::Error, alice());
   if (auto* e = std::get_if<ConfigError>(&loaded)) FAIL(e->message);
   const Config& c = std::get<Config>(loaded);
   CHECK(c.network == Network::Custom);
-  CHECK(c.api_id == 0);  // optional for a custom network
   CHECK(c.custom_key_file == dir.path() / "testdc.pem");
   CHECK(c.custom_key_pem == pem);
   REQUIRE(c.custom_dcs.size() == 2);
   CHECK(c.custom_dcs[0] == DcEndpointConfig{2, "127.0.0.1", 40002});
   CHECK(c.custom_dcs[1] == DcEndpointConfig{1, "localhost", 40001});
 
+  // The custom network needs credentials too: initConnection refuses api_id 0.
+  auto refusal = load_config(file, Overrides{}, IfMissing::Error, alice());
+  REQUIRE(std::holds_alternative<ConfigError>(refusal));
+  const std::string& refused = std::get<ConfigError>(refusal).message;
+  CHECK(refused.find("telegram.api_id: required for the custom network") != std::string::npos);
+  CHECK(refused.find("telegram.api_hash: required for the custom network") != std::string::npos);
+
   const std::string dcs = "[[telegram.dc]]\nid = 1\nhost = \"h\"\nport = 1\n";
-  Overrides none;
+  const Overrides none = credentials();
   CHECK(error("[telegram]\nnetwork = \"custom\"\n" + dcs, none)
             .find("telegram.public_key_file: the custom network needs the server's RSA public key") !=
         std::string::npos);
@@ -582,11 +588,11 @@ port = 40001
             .find("holds no RSA public key in PEM form") != std::string::npos);
   CHECK(error(dcs + "[[telegram.dc]]\nid = 1\nhost = \"h2\"\nport = 2\n")
             .find("tgd.toml:6:6: telegram.dc.id: DC 1 is listed twice") != std::string::npos);
-  CHECK(error("[telegram]\nnetwork = \"custom\"\napi_id = 5\n", none)
-            .find("telegram.api_hash: required with telegram.api_id") != std::string::npos);
+  CHECK(error("[telegram]\nnetwork = \"custom\"\napi_id = 5\n" + dcs, Overrides{})
+            .find("telegram.api_hash: required for the custom network") != std::string::npos);
 
   // The flags alone make a custom network (the demo's way).
-  Overrides flags;
+  Overrides flags = credentials();
   flags.network = "custom";
   flags.dcs = {"1=127.0.0.1:5001", "2=[::1]:5002"};
   flags.dc_key_file = (dir.path() / "testdc.pem").string();
@@ -662,8 +668,9 @@ TEST_CASE("describe() prints every key as TOML that parses back to the same conf
 network = "custom"
 device_model = "quote \" and backslash \\"
 call_timeout = "1500ms"
-public_key_file = ")" + pem_file.string() +
-                          R"("
+public_key_file = ")" +
+                      pem_file.string() +
+                      R"("
 [[telegram.dc]]
 id = 3
 host = "10.0.0.3"
@@ -681,10 +688,9 @@ max_outgoing_bytes = 100000
 [[session]]
 name = "s1"
 network = "custom"
-)",
-                      Overrides{});
+)");
   const std::string d = describe(c);
-  const Config back = ok(d, Overrides{});
+  const Config back = ok(d);
   CHECK(body(back) == body(c));
   CHECK(back.device_model == "quote \" and backslash \\");
   CHECK(back.call_timeout == 1500ms);
