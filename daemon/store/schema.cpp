@@ -51,8 +51,34 @@ CREATE INDEX peers_by_username ON peers (session, username COLLATE NOCASE, updat
   WHERE username IS NOT NULL;
 )sql";
 
+// Version 2: the update journal (issue #6).
+// - update_journal is WITHOUT ROWID keyed by (session, seq): a session's entries are clustered in
+//   seq order, so appending, reading after a seq and trimming the oldest are all range operations
+//   on one b-tree (a rowid table would add a second b-tree, the (session, seq) index, to every
+//   insert and delete; bench_store measured both, see bench/RESULTS.md). Rows of ~400 bytes stay
+//   within a WITHOUT ROWID leaf's local payload (~1 KiB on 4 KiB pages); larger ones overflow,
+//   as they would in a rowid table.
+// - update_state.last_seq is the last seq ever journaled: trimming may empty the journal, and
+//   seqs must never be reused. It is written in the same transaction as the entries.
+constexpr const char* kV2 = R"sql(
+CREATE TABLE update_state (
+  session    TEXT PRIMARY KEY NOT NULL REFERENCES sessions(name) ON DELETE CASCADE,
+  state_json TEXT NOT NULL,
+  last_seq   INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE update_journal (
+  session     TEXT NOT NULL REFERENCES sessions(name) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,
+  date        INTEGER NOT NULL,
+  update_json TEXT NOT NULL,
+  PRIMARY KEY (session, seq)
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
+    {2, kV2},
 };
 
 }  // namespace

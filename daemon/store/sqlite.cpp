@@ -20,6 +20,10 @@ void Statement::bind(int index, std::string_view text) {
   sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
+void Statement::bind_static(int index, std::string_view text) {
+  sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
+
 void Statement::bind_blob(int index, std::span<const std::uint8_t> blob) {
   // A zero-length blob must still be a blob, not NULL: pass a valid pointer.
   static const std::uint8_t empty = 0;
@@ -94,6 +98,8 @@ std::optional<std::int64_t> Db::query_int(const char* sql) {
   if (!s || s.step() != SQLITE_ROW) return std::nullopt;
   return s.column_int64(0);
 }
+
+std::int64_t Db::changes() const { return sqlite3_changes64(db_); }
 
 std::string Db::error() const { return db_ ? sqlite3_errmsg(db_) : "no database connection"; }
 

@@ -28,6 +28,8 @@ class Statement {
   // the arguments need not outlive the call.
   void bind(int index, std::int64_t value);
   void bind(int index, std::string_view text);
+  // Not copied: `text` must stay valid until the statement is reset (bulk rows that outlive it).
+  void bind_static(int index, std::string_view text);
   void bind_blob(int index, std::span<const std::uint8_t> blob);
   void bind_null(int index);
 
@@ -66,6 +68,8 @@ class Db {
   Statement prepare(std::string_view sql);
   // One integer from a single-row query such as "PRAGMA user_version"; nullopt on failure.
   std::optional<std::int64_t> query_int(const char* sql);
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  std::int64_t changes() const;
 
   std::string error() const;  // the last error message of this connection
   sqlite3* handle() const { return db_; }

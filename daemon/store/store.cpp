@@ -4,8 +4,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <climits>
 #include <condition_variable>
+#include <cstdint>
 #include <ctime>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -43,9 +47,14 @@ struct Store::Impl {
   StateDirLock lock;
   std::filesystem::path db_path;
 
-  // The read connection and its statements; used under `mu`.
+  // The read connection and its statements; used under `reader_mu`. Lock order: `mu`, then
+  // `reader_mu` (the peer lookups merge the queue with stored rows); the journal reads and
+  // load_sessions() read committed rows only and take `reader_mu` alone, so they never hold up
+  // the write calls or the writer.
+  std::mutex reader_mu;
   sqlite::Db reader;
   sqlite::Statement peer_by_key, peers_by_username, all_sessions, all_keys;
+  sqlite::Statement journal_after, journal_bounds, state_of;
 
   Writer writer;  // the writer thread's only
 
@@ -59,22 +68,54 @@ struct Store::Impl {
   bool stopping = false, writer_exited = false;
   Stats stats;  // all but longest_enqueue
   std::atomic<std::int64_t> longest_enqueue_ns{0};
+  // The last seq of each session's journal counting the queue: append_updates() checks that the
+  // entries continue it. Loaded at open from update_state; a session without one is at 0.
+  std::map<std::string, std::int64_t, std::less<>> queued_tail;
+  JournalLimits limits;
+  Clock::time_point next_sweep = Clock::now();  // the first age sweep right away, then hourly
+
+  // The last committed seq of each session's journal, under its own mutex: committed_journal_seq()
+  // is called from the event loop and must not wait for reads or the queue.
+  mutable std::mutex journal_mu;
+  std::map<std::string, std::int64_t, std::less<>> committed_tail;
+
+  // Held while the listener runs (on the writer thread), so that set_commit_listener() returns only
+  // once the previous listener is no longer running.
+  std::mutex listener_mu;
+  std::function<void(std::vector<JournalCommit>)> listener;
   std::jthread thread;  // joined by stop(), before any other member goes
 
   template <typename F>
   void enqueue(F&& add) {
+    enqueue_if([&](Batch& b) {
+      add(b);
+      return true;
+    });
+  }
+
+  // As enqueue(), when add() may refuse (returns false): then nothing was queued.
+  template <typename F>
+  bool enqueue_if(F&& add) {
     auto start = Clock::now();
+    bool queued;
     {
       std::lock_guard lk(mu);
-      add(*pending);
-      ++enqueued_seq;
+      queued = add(*pending);
+      if (queued) ++enqueued_seq;
     }
-    work_cv.notify_one();
+    if (queued) work_cv.notify_one();
     std::int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
     std::int64_t seen = longest_enqueue_ns.load(std::memory_order_relaxed);
     while (ns > seen && !longest_enqueue_ns.compare_exchange_weak(seen, ns, std::memory_order_relaxed)) {
     }
+    return queued;
   }
+
+  void after_journal_commit(const CommitResult& result);  // mu held
+  void notify_listener(std::vector<JournalCommit> commits);
+  void sweep(std::unique_lock<std::mutex>& lk);
+  std::string read_error(const char* what);  // reader_mu held
+  void record_error(std::string message);    // neither mutex held
 
   void run_writer();
   void stop();
@@ -91,31 +132,54 @@ void Store::Impl::run_writer() {
   std::unique_lock lk(mu);
   for (;;) {
     if (inflight->empty()) {
-      work_cv.wait(lk, [&] { return !pending->empty() || stopping; });
+      if (!work_cv.wait_until(lk, next_sweep, [&] { return !pending->empty() || stopping; })) {
+        sweep(lk);
+        continue;
+      }
       if (pending->empty()) break;   // stopping, nothing left
       std::swap(pending, inflight);  // pending takes the empty one (already reset)
       inflight_seq = enqueued_seq;
     }
+    const JournalLimits commit_limits = limits;
     lk.unlock();
     auto start = Clock::now();
-    CommitResult result = writer.commit(*inflight);
+    CommitResult result =
+        writer.commit(*inflight, commit_limits, static_cast<std::int64_t>(std::time(nullptr)));
     auto took = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start);
     lk.lock();
     if (result.committed) {
-      std::uint64_t rows = inflight->rows() - result.skipped;
+      std::uint64_t rows =
+          inflight->rows() - result.skipped - result.dropped_units.size() - result.dropped_entries;
       ++stats.batches;
       stats.writes += rows;
       stats.max_batch = std::max<std::uint64_t>(stats.max_batch, rows);
       stats.longest_commit = std::max(stats.longest_commit, took);
-      if (result.skipped) {
+      if (result.skipped || !result.dropped_units.empty()) {
         stats.skipped += result.skipped;
         stats.last_error = result.skip_error;
-        spdlog::warn("store: {} write(s) refused by the database, the rest committed; first: {}",
-                     result.skipped, result.skip_error);
+        spdlog::warn(
+            "store: {} write(s) and {} journal append(s) refused by the database, the rest committed; "
+            "first: {}",
+            result.skipped, result.dropped_units.size(), result.skip_error);
       }
       if (backoff > std::chrono::milliseconds{100})
         spdlog::info("store: commits work again ({} rows committed)", rows);
       backoff = std::chrono::milliseconds{100};
+      std::vector<JournalCommit> commits;
+      if (!inflight->journal.empty() || !inflight->removed.empty()) {
+        after_journal_commit(result);
+        for (const auto& [session, unit] : inflight->journal) {
+          if (!unit.entries.empty() && std::find(result.dropped_units.begin(), result.dropped_units.end(),
+                                                 session) == result.dropped_units.end())
+            commits.push_back({session, unit.last_seq});
+        }
+      }
+      // The listener runs before flush() returns: once flushed, everything committed was announced.
+      if (!commits.empty()) {
+        lk.unlock();
+        notify_listener(std::move(commits));
+        lk.lock();
+      }
       committed_seq = inflight_seq;
       // The rows leave the lookups' view as they are committed. The batch is emptied (key bytes
       // wiped) outside the mutex that the write calls need, to be the next `pending`.
@@ -146,6 +210,77 @@ void Store::Impl::run_writer() {
   done_cv.notify_all();
 }
 
+// The journal's bookkeeping after a commit: the committed tails move on, and a unit the database
+// dropped sets its session's tail back to what is committed (the queued calls that continued it
+// cannot be journaled any more: they are dropped too, unless the session's removal is queued, which
+// restarted its seqs anyway).
+void Store::Impl::after_journal_commit(const CommitResult& result) {
+  {
+    std::lock_guard jl(journal_mu);
+    for (const std::string& name : inflight->removed) committed_tail.erase(name);
+    for (const auto& [session, unit] : inflight->journal) {
+      if (std::find(result.dropped_units.begin(), result.dropped_units.end(), session) !=
+          result.dropped_units.end())
+        continue;
+      auto it = committed_tail.find(session);
+      if (it == committed_tail.end()) {
+        committed_tail.emplace(session, unit.last_seq);
+      } else {
+        it->second = unit.last_seq;
+      }
+    }
+  }
+  stats.journal_entries += result.journal_entries;
+  stats.journal_trimmed += static_cast<std::uint64_t>(result.trimmed);
+  for (const std::string& session : result.dropped_units) {
+    ++stats.journal_refused;
+    if (pending->removed.contains(session)) continue;
+    std::int64_t committed = 0;
+    {
+      std::lock_guard jl(journal_mu);
+      if (auto it = committed_tail.find(session); it != committed_tail.end()) committed = it->second;
+    }
+    queued_tail[session] = committed;
+    if (pending->journal.contains(session)) {
+      std::size_t lost = pending->drop_journal(session);
+      ++stats.journal_refused;
+      spdlog::warn("store: dropped {} queued update(s) of session '{}' that continued a refused append", lost,
+                   session);
+    }
+  }
+}
+
+void Store::Impl::notify_listener(std::vector<JournalCommit> commits) {
+  std::lock_guard ll(listener_mu);
+  if (listener) listener(std::move(commits));
+}
+
+// The hourly age trim of every journal (a session that gets no updates is trimmed by no append).
+void Store::Impl::sweep(std::unique_lock<std::mutex>& lk) {
+  const JournalLimits sweep_limits = limits;
+  lk.unlock();
+  auto result = writer.sweep(sweep_limits, static_cast<std::int64_t>(std::time(nullptr)));
+  lk.lock();
+  next_sweep = Clock::now() + std::chrono::hours(1);
+  if (auto* trimmed = std::get_if<std::int64_t>(&result)) {
+    stats.journal_trimmed += static_cast<std::uint64_t>(*trimmed);
+  } else {
+    stats.last_error = std::get<std::string>(result);
+    spdlog::error("store: {}", stats.last_error);
+  }
+}
+
+std::string Store::Impl::read_error(const char* what) {
+  std::string message = std::string("store: ") + what + ": " + reader.error();
+  spdlog::error("{}", message);
+  return message;
+}
+
+void Store::Impl::record_error(std::string message) {
+  std::lock_guard lk(mu);
+  stats.last_error = std::move(message);
+}
+
 void Store::Impl::stop() {
   {
     std::lock_guard lk(mu);
@@ -162,6 +297,7 @@ void Store::Impl::record_read_error(const char* what) {
 }
 
 std::optional<PeerRow> Store::Impl::stored_peer(std::string_view session, PeerKey key) {
+  std::lock_guard rl(reader_mu);
   auto& s = peer_by_key;
   sqlite::ResetOnExit reset(s);
   s.bind(1, session);
@@ -230,8 +366,7 @@ std::variant<std::unique_ptr<Store>, StoreError> Store::open(const std::filesyst
       return StoreError{"cannot put " + name + " in WAL mode (journal_mode is " + mode + ")"};
   }
   if (auto e = migrate(db, migrations(), name)) return StoreError{*e};
-  if (auto e = Writer::setup(std::move(db), impl->writer, options.max_page_count))
-    return StoreError{name + ": " + *e};
+  if (auto e = Writer::setup(std::move(db), impl->writer, options)) return StoreError{name + ": " + *e};
 
   sqlite::Db& reader = impl->reader;
   if (auto e = sqlite::Db::open(path, reader)) return StoreError{"cannot open " + name + ": " + *e};
@@ -251,8 +386,28 @@ std::variant<std::unique_ptr<Store>, StoreError> Store::open(const std::filesyst
       "FROM sessions ORDER BY name");
   impl->all_keys = reader.prepare(
       "SELECT session, dc_id, key, server_salt, time_offset FROM auth_keys ORDER BY session, dc_id");
-  if (!impl->peer_by_key || !impl->peers_by_username || !impl->all_sessions || !impl->all_keys)
+  impl->journal_after = reader.prepare(
+      "SELECT seq, date, update_json FROM update_journal WHERE session = ?1 AND seq > ?2 ORDER BY seq LIMIT "
+      "?3");
+  // One statement, so both come from the same snapshot.
+  impl->journal_bounds = reader.prepare(
+      "SELECT (SELECT last_seq FROM update_state WHERE session = ?1), "
+      "(SELECT seq FROM update_journal WHERE session = ?1 ORDER BY seq LIMIT 1)");
+  impl->state_of = reader.prepare("SELECT state_json FROM update_state WHERE session = ?1");
+  if (!impl->peer_by_key || !impl->peers_by_username || !impl->all_sessions || !impl->all_keys ||
+      !impl->journal_after || !impl->journal_bounds || !impl->state_of)
     return StoreError{"cannot prepare the read statements on " + name + ": " + reader.error()};
+  {
+    // Where every journal ends: append_updates() continues from there.
+    sqlite::Statement tails = reader.prepare("SELECT session, last_seq FROM update_state");
+    int rc;
+    while (tails && (rc = tails.step()) == SQLITE_ROW)
+      impl->queued_tail.emplace(tails.column_text(0), tails.column_int64(1));
+    if (!tails || rc != SQLITE_DONE)
+      return StoreError{"cannot read the update states in " + name + ": " + reader.error()};
+    impl->committed_tail = impl->queued_tail;
+  }
+  impl->limits = options.journal_limits;
   if (auto e = tighten_side_files(path)) return StoreError{*e};
 
   Impl* raw = impl.get();
@@ -262,7 +417,7 @@ std::variant<std::unique_ptr<Store>, StoreError> Store::open(const std::filesyst
 
 std::variant<std::vector<SessionSnapshot>, StoreError> Store::load_sessions() {
   Impl& m = *impl_;
-  std::lock_guard lk(m.mu);
+  std::lock_guard rl(m.reader_mu);
   // One read transaction: the sessions and the keys come from the same snapshot.
   if (m.reader.exec("BEGIN") != SQLITE_OK) return StoreError{"cannot read the sessions: " + m.reader.error()};
   struct End {
@@ -317,7 +472,11 @@ void Store::save_session(SessionRow row) {
 }
 
 void Store::remove_session(std::string name) {
-  impl_->enqueue([&](Batch& b) { b.add(RemoveSessionOp{std::move(name)}); });
+  impl_->enqueue([&](Batch& b) {
+    // Its journal goes with it: a session of that name starts again at seq 1.
+    if (auto it = impl_->queued_tail.find(name); it != impl_->queued_tail.end()) impl_->queued_tail.erase(it);
+    b.add(RemoveSessionOp{std::move(name)});
+  });
 }
 
 void Store::save_auth_key(std::string session, AuthKeyRow row) {
@@ -361,6 +520,7 @@ std::optional<PeerRow> Store::find_peer_by_username(std::string_view session, st
     }
   }
   if (m.stored_rows_visible(session)) {
+    std::lock_guard rl(m.reader_mu);
     auto& s = m.peers_by_username;
     sqlite::ResetOnExit reset(s);
     s.bind(1, session);
@@ -377,6 +537,143 @@ std::optional<PeerRow> Store::find_peer_by_username(std::string_view session, st
     if (!best || row->updated_at > best->updated_at) best = std::move(row);
   }
   return best;
+}
+
+bool Store::append_updates(std::string session, std::string state_json, std::vector<JournalEntry> entries) {
+  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  for (JournalEntry& e : entries) {
+    if (e.date == 0) e.date = now;
+  }
+  Impl& m = *impl_;
+  std::int64_t expected = 0, bad = 0;
+  bool queued = m.enqueue_if([&](Batch& b) {
+    auto it = m.queued_tail.find(session);
+    const std::int64_t tail = it == m.queued_tail.end() ? 0 : it->second;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (entries[i].seq != tail + 1 + static_cast<std::int64_t>(i)) {
+        expected = tail + 1 + static_cast<std::int64_t>(i);
+        bad = entries[i].seq;
+        ++m.stats.journal_refused;
+        m.stats.last_error = "store: append_updates of session '" + session + "' refused: seq " +
+                             std::to_string(bad) + " where " + std::to_string(expected) + " was due";
+        return false;
+      }
+    }
+    const std::int64_t last = tail + static_cast<std::int64_t>(entries.size());
+    if (it == m.queued_tail.end()) {
+      m.queued_tail.emplace(session, last);
+    } else {
+      it->second = last;
+    }
+    b.add_journal(session, std::move(state_json), std::move(entries), last);
+    return true;
+  });
+  if (!queued)
+    spdlog::warn("store: append_updates of session '{}' refused (nothing queued): seq {} where {} was due",
+                 session, bad, expected);
+  return queued;
+}
+
+std::int64_t Store::last_journal_seq(std::string_view session) const {
+  std::lock_guard lk(impl_->mu);
+  auto it = impl_->queued_tail.find(session);
+  return it == impl_->queued_tail.end() ? 0 : it->second;
+}
+
+void Store::set_commit_listener(std::function<void(std::vector<JournalCommit>)> listener) {
+  std::lock_guard ll(impl_->listener_mu);
+  impl_->listener = std::move(listener);
+}
+
+std::int64_t Store::committed_journal_seq(std::string_view session) const {
+  std::lock_guard jl(impl_->journal_mu);
+  auto it = impl_->committed_tail.find(session);
+  return it == impl_->committed_tail.end() ? 0 : it->second;
+}
+
+std::variant<std::vector<JournalEntry>, StoreError> Store::read_journal(std::string_view session,
+                                                                        std::int64_t after_seq,
+                                                                        std::size_t limit) {
+  Impl& m = *impl_;
+  std::vector<JournalEntry> entries;
+  if (limit == 0) return entries;
+  std::string error;
+  {
+    std::lock_guard rl(m.reader_mu);
+    auto& s = m.journal_after;
+    sqlite::ResetOnExit reset(s);
+    s.bind(1, session);
+    s.bind(2, after_seq);
+    s.bind(3, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+    entries.reserve(std::min<std::size_t>(limit, 1024));
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW)
+      entries.push_back({s.column_int64(0), s.column_int64(1), s.column_text(2)});
+    if (rc != SQLITE_DONE) error = m.read_error("reading the update journal failed");
+  }
+  if (!error.empty()) {
+    m.record_error(error);
+    return StoreError{std::move(error)};
+  }
+  return entries;
+}
+
+std::variant<JournalRange, StoreError> Store::journal_range(std::string_view session) {
+  Impl& m = *impl_;
+  JournalRange range;
+  std::string error;
+  {
+    std::lock_guard rl(m.reader_mu);
+    auto& s = m.journal_bounds;
+    sqlite::ResetOnExit reset(s);
+    s.bind(1, session);
+    if (s.step() == SQLITE_ROW) {
+      range.last = s.column_is_null(0) ? 0 : s.column_int64(0);
+      // The journal is one range ending at last_seq (appends are consecutive, trimming takes the oldest).
+      range.first = s.column_is_null(1) ? range.last + 1 : s.column_int64(1);
+      range.count = range.last - range.first + 1;
+    } else {
+      error = m.read_error("reading the update journal's bounds failed");
+    }
+  }
+  if (!error.empty()) {
+    m.record_error(error);
+    return StoreError{std::move(error)};
+  }
+  return range;
+}
+
+std::variant<std::optional<std::string>, StoreError> Store::load_update_state(std::string_view session) {
+  Impl& m = *impl_;
+  std::optional<std::string> state;
+  std::string error;
+  {
+    std::lock_guard rl(m.reader_mu);
+    auto& s = m.state_of;
+    sqlite::ResetOnExit reset(s);
+    s.bind(1, session);
+    int rc = s.step();
+    if (rc == SQLITE_ROW) {
+      state = s.column_text(0);
+    } else if (rc != SQLITE_DONE) {
+      error = m.read_error("reading the update state failed");
+    }
+  }
+  if (!error.empty()) {
+    m.record_error(error);
+    return StoreError{std::move(error)};
+  }
+  return state;
+}
+
+void Store::set_journal_limits(JournalLimits limits) {
+  std::lock_guard lk(impl_->mu);
+  impl_->limits = limits;
+}
+
+JournalLimits Store::journal_limits() const {
+  std::lock_guard lk(impl_->mu);
+  return impl_->limits;
 }
 
 bool Store::flush() {

@@ -1,5 +1,6 @@
 #include "daemon/store/write_queue.hpp"
 
+#include <iterator>
 #include <utility>
 
 #include "daemon/store/peer_merge.hpp"
@@ -25,6 +26,8 @@ void Batch::reset() {
   peers.clear();  // runs the destructors; the arena's deallocate does nothing
   removed.clear();
   peer_rows = 0;
+  journal.clear();
+  journal_entries = 0;
   arena_.release();  // back to the first block; frees the larger ones
 }
 
@@ -34,6 +37,7 @@ void Batch::add(Op op) {
       peer_rows -= it->second.size();
       peers.erase(it);
     }
+    drop_journal(remove->name);
     removed.insert(remove->name);
   }
   ops.push_back(std::move(op));
@@ -58,6 +62,30 @@ const QueuedPeer* Batch::find_peer(std::string_view session, PeerKey key) const 
   if (it == peers.end()) return nullptr;
   auto row = it->second.find(key);
   return row == it->second.end() ? nullptr : &row->second;
+}
+
+void Batch::add_journal(std::string_view session, std::string state_json, std::vector<JournalEntry> entries,
+                        std::int64_t last_seq) {
+  journal_entries += entries.size();
+  auto it = journal.find(session);
+  if (it == journal.end()) {
+    journal.emplace(std::string(session), JournalUnit{std::move(state_json), std::move(entries), last_seq});
+    return;
+  }
+  JournalUnit& unit = it->second;
+  unit.state_json = std::move(state_json);
+  unit.entries.insert(unit.entries.end(), std::make_move_iterator(entries.begin()),
+                      std::make_move_iterator(entries.end()));
+  unit.last_seq = last_seq;
+}
+
+std::size_t Batch::drop_journal(std::string_view session) {
+  auto it = journal.find(session);
+  if (it == journal.end()) return 0;
+  std::size_t n = it->second.entries.size();
+  journal_entries -= n;
+  journal.erase(it);
+  return n;
 }
 
 }  // namespace tgd::store

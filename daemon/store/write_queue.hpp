@@ -2,9 +2,9 @@
 // What the write calls put in the queue, and what the writer commits in one transaction: a Batch.
 // Internal to daemon/store/.
 //
-// Session and key operations keep their order (`ops`). Peer rows are coalesced per (session, kind,
-// id) with merge_into and written after `ops`, which is equivalent to writing them in call order
-// because:
+// Session and key operations keep their order (`ops`). Peer rows (and journal units) are coalesced per
+// (session, kind, id) with merge_into and written after `ops`, which is equivalent to writing them in call
+// order because:
 //   - remove_session drops the session's queued peers (the delete would remove them anyway), so the
 //     peers left for a removed session were all saved after the removal;
 //   - a session is saved before its peers, so putting peers after `ops` never moves them before
@@ -74,6 +74,14 @@ struct QueuedPeer {
 
 using SessionPeers = std::pmr::unordered_map<PeerKey, QueuedPeer, PeerKeyHash>;
 
+// The append_updates() calls of one session in one batch, merged: their entries in order and the
+// state after the last. Committed as one unit (a savepoint): all of it, or none.
+struct JournalUnit {
+  std::string state_json;
+  std::vector<JournalEntry> entries;
+  std::int64_t last_seq = 0;  // the session's last seq after the unit (update_state.last_seq)
+};
+
 class Batch {
  public:
   Batch();
@@ -81,14 +89,19 @@ class Batch {
   Batch& operator=(const Batch&) = delete;
   ~Batch();  // wipes the queued key bytes
 
-  bool empty() const { return ops.empty() && peers.empty(); }
-  std::size_t rows() const { return ops.size() + peer_rows; }
+  bool empty() const { return ops.empty() && peers.empty() && journal.empty(); }
+  std::size_t rows() const { return ops.size() + peer_rows + journal.size() + journal_entries; }
   // Whether the batch carries sessions or keys: those are committed with synchronous=FULL.
   bool has_ops() const { return !ops.empty(); }
 
   void add(Op op);
   void add_peer(std::string_view session, const PeerRow& row);
   const QueuedPeer* find_peer(std::string_view session, PeerKey key) const;
+  // Merges the call into the session's unit; the caller checked the seqs.
+  void add_journal(std::string_view session, std::string state_json, std::vector<JournalEntry> entries,
+                   std::int64_t last_seq);
+  // Drops the session's unit; the number of entries it held.
+  std::size_t drop_journal(std::string_view session);
 
   // Empties the batch for reuse (wiping the key bytes), keeping the arena's first block.
   void reset();
@@ -103,6 +116,10 @@ class Batch {
   std::pmr::map<std::pmr::string, SessionPeers, std::less<>> peers{&arena_};  // applied after ops
   std::set<std::string, std::less<>> removed;                                 // sessions removed by ops
   std::size_t peer_rows = 0;                                                  // sum of peers[*].size()
+  // Applied after ops, like peers (remove_session drops the session's unit: see above). Plain heap
+  // containers: the entries' strings come from the caller, moved in, not copied into an arena.
+  std::map<std::string, JournalUnit, std::less<>> journal;
+  std::size_t journal_entries = 0;  // sum of journal[*].entries.size()
 
  private:
   void wipe_keys();

@@ -1,6 +1,7 @@
 #include "daemon/store/writer.hpp"
 
 #include <utility>
+#include <vector>
 
 namespace tgd::store {
 namespace {
@@ -31,6 +32,21 @@ ON CONFLICT (name) DO UPDATE SET
   settings_json = excluded.settings_json, dc_options_json = excluded.dc_options_json
 )sql";
 
+constexpr const char* kUpsertState = R"sql(
+INSERT INTO update_state (session, state_json, last_seq) VALUES (?1, ?2, ?3)
+ON CONFLICT (session) DO UPDATE SET state_json = excluded.state_json, last_seq = excluded.last_seq
+)sql";
+
+// The entries older than the cutoff (?2) at the start of the journal: everything before the first
+// entry dated at or after it (all when none is, ?3 = last seq + 1). The subquery walks the session's
+// rows in seq order and stops at the first recent one, so when nothing is due this is two b-tree
+// descents. An old entry after a newer one (the clock went back) waits for the newer to expire:
+// the journal stays one range with no holes.
+constexpr const char* kTrimAge = R"sql(
+DELETE FROM update_journal WHERE session = ?1 AND seq < coalesce(
+  (SELECT seq FROM update_journal WHERE session = ?1 AND date >= ?2 ORDER BY seq LIMIT 1), ?3)
+)sql";
+
 // A statement error that refuses this one row (the transaction goes on without it), as opposed to
 // one that dooms the transaction (I/O error, disk full, ...), after which the batch is retried.
 bool refuses_only_the_row(int code) {
@@ -41,8 +57,9 @@ bool refuses_only_the_row(int code) {
 
 }  // namespace
 
-std::optional<std::string> Writer::setup(sqlite::Db db, Writer& out,
-                                         std::optional<std::int64_t> max_page_count) {
+std::optional<std::string> Writer::setup(sqlite::Db db, Writer& out, const StoreOptions& options) {
+  const std::optional<std::int64_t>& max_page_count = options.max_page_count;
+  out.journal_fsync_ = options.journal_fsync;
   // Rows of a session reference it; the cascade removes them with it.
   // journal_size_limit: after a burst, the WAL is truncated back to 64 MiB at the next checkpoint.
   // busy_timeout: only the read connection shares the file, and WAL readers do not block writers;
@@ -64,8 +81,18 @@ std::optional<std::string> Writer::setup(sqlite::Db db, Writer& out,
       "?4, ?5)");
   out.delete_key_ = out.db_.prepare("DELETE FROM auth_keys WHERE session = ?1 AND dc_id = ?2");
   out.upsert_peer_ = out.db_.prepare(kUpsertPeer);
+  out.upsert_state_ = out.db_.prepare(kUpsertState);
+  out.insert_entry_ =
+      out.db_.prepare("INSERT INTO update_journal (session, seq, date, update_json) VALUES (?1, ?2, ?3, ?4)");
+  out.trim_count_ = out.db_.prepare("DELETE FROM update_journal WHERE session = ?1 AND seq <= ?2");
+  out.trim_age_ = out.db_.prepare(kTrimAge);
+  out.all_states_ = out.db_.prepare("SELECT session, last_seq FROM update_state");
+  out.savepoint_ = out.db_.prepare("SAVEPOINT journal_unit");
+  out.release_ = out.db_.prepare("RELEASE journal_unit");
+  out.rollback_to_ = out.db_.prepare("ROLLBACK TO journal_unit");
   if (!out.upsert_session_ || !out.delete_session_ || !out.upsert_key_ || !out.delete_key_ ||
-      !out.upsert_peer_)
+      !out.upsert_peer_ || !out.upsert_state_ || !out.insert_entry_ || !out.trim_count_ || !out.trim_age_ ||
+      !out.all_states_ || !out.savepoint_ || !out.release_ || !out.rollback_to_)
     return "cannot prepare the writer's statements: " + out.db_.error();
   return std::nullopt;
 }
@@ -81,6 +108,10 @@ std::optional<std::string> Writer::setup(sqlite::Db db, Writer& out,
 //   freshly created key or a login after a power cut would mean a new login for the user (or a
 //   key the server no longer knows), so those commits are made durable. They are rare (logins,
 //   salt and DC changes), and the fsync costs the writer thread, never the event loop.
+// - Journal entries go with NORMAL too, unless StoreOptions::journal_fsync asks for FULL. In both,
+//   an update's state and its entries are in the same transaction, so whatever a crash or power
+//   cut rolls back, it rolls back both: the session then re-fetches from the older state. What
+//   NORMAL risks on a power cut is only that subscribers were given seqs that are gone (store.hpp).
 bool Writer::set_synchronous(bool full) {
   if (synchronous_full_ == static_cast<int>(full)) return true;
   if (db_.exec(full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL") != SQLITE_OK) return false;
@@ -88,9 +119,56 @@ bool Writer::set_synchronous(bool full) {
   return true;
 }
 
-CommitResult Writer::commit(const Batch& batch) {
+bool Writer::trim(std::string_view session, std::int64_t last_seq, const JournalLimits& limits,
+                  std::int64_t now, std::int64_t& trimmed) {
+  if (limits.max_entries > 0 && last_seq > limits.max_entries) {
+    auto& s = trim_count_;
+    s.bind(1, session);
+    s.bind(2, last_seq - limits.max_entries);
+    int rc = s.step();
+    s.reset();
+    if (rc != SQLITE_DONE) return false;
+    trimmed += db_.changes();
+  }
+  if (limits.max_age.count() > 0) {
+    auto& s = trim_age_;
+    s.bind(1, session);
+    s.bind(2, now - limits.max_age.count());
+    s.bind(3, last_seq + 1);
+    int rc = s.step();
+    s.reset();
+    if (rc != SQLITE_DONE) return false;
+    trimmed += db_.changes();
+  }
+  return true;
+}
+
+std::variant<std::int64_t, std::string> Writer::sweep(const JournalLimits& limits, std::int64_t now) {
+  if (limits.max_age.count() <= 0) return std::int64_t{0};
+  if (!set_synchronous(false) || db_.exec("BEGIN IMMEDIATE") != SQLITE_OK)
+    return "cannot begin the journal sweep: " + db_.error();
+  std::vector<std::pair<std::string, std::int64_t>> sessions;
+  int rc;
+  while ((rc = all_states_.step()) == SQLITE_ROW)
+    sessions.emplace_back(all_states_.column_text(0), all_states_.column_int64(1));
+  all_states_.reset();
+  std::int64_t trimmed = 0;
+  bool ok = rc == SQLITE_DONE;
+  // Only the age bound: the count bound is kept by every append.
+  JournalLimits by_age{0, limits.max_age};
+  for (const auto& [session, last_seq] : sessions) {
+    if (!ok) break;
+    ok = trim(session, last_seq, by_age, now, trimmed);
+  }
+  if (ok && db_.exec("COMMIT") == SQLITE_OK) return trimmed;
+  std::string error = "journal sweep failed: " + db_.error();
+  db_.exec("ROLLBACK");
+  return error;
+}
+
+CommitResult Writer::commit(const Batch& batch, const JournalLimits& limits, std::int64_t now) {
   CommitResult result;
-  if (!set_synchronous(batch.has_ops())) {
+  if (!set_synchronous(batch.has_ops() || (journal_fsync_ && batch.journal_entries > 0))) {
     result.error = "cannot set the synchronous mode: " + db_.error();
     return result;
   }
@@ -173,15 +251,77 @@ CommitResult Writer::commit(const Batch& batch) {
       if (!ok) break;
     }
   }
+  // Each session's unit in a savepoint: the database refusing a row of it (a session that was never
+  // saved or was removed) drops the whole unit, state included, and the rest of the batch commits.
+  // Any other error dooms the transaction, and the batch is retried whole.
+  for (const auto& [session, unit] : batch.journal) {
+    if (!ok) break;
+    auto step = [&](sqlite::Statement& s) {
+      int rc = s.step();
+      s.reset();
+      return rc;
+    };
+    if (int rc = step(savepoint_); rc != SQLITE_DONE) {
+      ok = false;
+      result.error = "cannot open a savepoint: " + db_.error();
+      break;
+    }
+    int rc = SQLITE_DONE;
+    {
+      auto& s = upsert_state_;
+      s.bind(1, session);
+      s.bind_static(2, unit.state_json);
+      s.bind(3, unit.last_seq);
+      rc = step(s);
+    }
+    for (const JournalEntry& e : unit.entries) {
+      if (rc != SQLITE_DONE) break;
+      auto& s = insert_entry_;
+      s.bind(1, session);
+      s.bind(2, e.seq);
+      s.bind(3, e.date);
+      s.bind_static(4, e.update_json);
+      rc = step(s);
+    }
+    std::string message = rc == SQLITE_DONE ? std::string() : db_.error();
+    if (rc != SQLITE_DONE && refuses_only_the_row(rc)) {
+      if (step(rollback_to_) != SQLITE_DONE || step(release_) != SQLITE_DONE) {
+        ok = false;
+        result.error = "cannot roll back to a savepoint: " + db_.error();
+        break;
+      }
+      if (result.skip_error.empty())
+        result.skip_error = "journaling " + std::to_string(unit.entries.size()) + " update(s) of session '" +
+                            session + "' (dropped with its state): " + message;
+      result.dropped_units.push_back(session);
+      result.dropped_entries += unit.entries.size();
+      continue;
+    }
+    if (rc != SQLITE_DONE) {
+      ok = false;
+      result.error = "journaling updates of session '" + session + "': " + message;
+      break;
+    }
+    if (step(release_) != SQLITE_DONE) {
+      ok = false;
+      result.error = "cannot release a savepoint: " + db_.error();
+      break;
+    }
+    result.journal_entries += unit.entries.size();
+    if (!unit.entries.empty() && !trim(session, unit.last_seq, limits, now, result.trimmed)) {
+      ok = false;
+      result.error = "trimming the journal of session '" + session + "': " + db_.error();
+    }
+  }
   if (ok && db_.exec("COMMIT") != SQLITE_OK) {
     ok = false;
     result.error = "cannot commit: " + db_.error();
   }
   if (!ok) {
     db_.exec("ROLLBACK");  // fails harmlessly when SQLite already rolled back
-    result.skipped = 0;
-    result.skip_error.clear();
-    return result;
+    CommitResult failed;
+    failed.error = std::move(result.error);
+    return failed;
   }
   result.committed = true;
   return result;
