@@ -8,18 +8,32 @@
 //     enqueue back to back while the writer commits) and in a steady stream (a 50-peer users vector
 //     every 100 µs for 1,000 vectors, the writer committing all along);
 //   - find_peer and find_peer_by_username: one lookup on the read connection.
+// The update journal (issue #6), one session, updates of ~400 bytes of JSON, each phase for calls of
+// 1 and of 100 entries, with synchronous=NORMAL (the default) and with journal_fsync (FULL):
+//   - flood: 300,000 updates appended as fast as the calling thread can; rows/s from the first
+//     enqueue until the commit listener reports the last seq (so the default 100,000-entry bound is
+//     trimming for the last two thirds), and the cost of each append_updates() call (p50/p99);
+//   - paced: 50,000 updates/s for 3 s, the calls due issued every ~100 µs as an event loop would;
+//     commit latency p50/p99 per call, from the enqueue to the listener (writer thread), and the
+//     longest call not preempted;
+//   - read_journal of 1,000 entries from a 100,000-entry journal, at random places.
 // The state directory is a new one under $TMPDIR (or /tmp) for each run; pass a directory to use
 // another disk.
+//
+//   bench_store [DIR] [--journal-only | --no-journal] [--per-call 1|100] [--sync normal|full]
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -98,6 +112,175 @@ std::vector<PeerRow> peer_rows(int session, int batch) {
     p.updated_at = 1'700'000'000 + j;
   }
   return peers;
+}
+
+// ~400 bytes: an updateNewMessage in tgd's JSON form of TL objects.
+std::string update_json(std::int64_t seq) {
+  std::string id = std::to_string(100'000 + seq);
+  return R"({"_":"updateNewMessage","message":{"_":"message","out":false,"mentioned":false,"id":)" + id +
+         R"(,"from_id":{"_":"peerUser","user_id":"5000000123"},"peer_id":{"_":"peerChannel","channel_id":)"
+         R"("1234567890"},"date":1700000000,"message":"benchmark update number )" +
+         id +
+         R"(, some text to make it typical","entities":[{"_":"messageEntityBold","offset":0,"length":9}],)"
+         R"("views":12},"pts":)" +
+         std::to_string(seq) + R"(,"pts_count":1})";
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+struct JournalFigures {
+  double flood_rows_per_s = 0, flood_enqueue_p50_us = 0, flood_enqueue_p99_us = 0;
+  double paced_rows_per_s = 0, paced_latency_p50_ms = 0, paced_latency_p99_ms = 0;
+  double paced_enqueue_p99_us = 0, paced_enqueue_max_unpreempted_us = 0;
+  double read_1000_us = 0;
+  double batches = 0;  // transactions of the flood
+};
+
+// Per call: when it was enqueued and when the listener saw its last seq.
+struct CallTimes {
+  std::vector<Clock::time_point> enqueued, committed;
+  std::vector<std::int64_t> last_seq;
+  std::size_t next = 0;  // the writer thread's: the first call not yet seen committed
+};
+
+long involuntary_switches();
+
+JournalFigures journal_run(const std::filesystem::path& base, int index, std::size_t per_call, bool fsync) {
+  JournalFigures f;
+  std::filesystem::path dir =
+      base / ("bench-journal-" + std::to_string(::getpid()) + "-" + std::to_string(index));
+  std::filesystem::remove_all(dir);
+  StoreOptions options;
+  options.journal_fsync = fsync;
+  auto opened = Store::open(dir, options);
+  if (auto* e = std::get_if<StoreError>(&opened)) {
+    std::fprintf(stderr, "bench_store: %s\n", e->message.c_str());
+    std::exit(1);
+  }
+  auto store = std::move(std::get<std::unique_ptr<Store>>(opened));
+  SessionRow row = session_row(0);
+  store->save_session(row);
+  store->flush();
+  const std::string state = R"({"pts":1,"qts":0,"date":1700000000,"seq":0})";
+
+  CallTimes times;
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  // Called on the writer thread; the enqueue times it reads were written before the append that the
+  // commit followed (ordered by the store's mutex).
+  store->set_commit_listener([&](std::vector<JournalCommit> commits) {
+    auto now = Clock::now();
+    for (const JournalCommit& c : commits) {
+      std::lock_guard lk(done_mu);
+      while (times.next < times.last_seq.size() && times.last_seq[times.next] <= c.last_seq)
+        times.committed[times.next++] = now;
+    }
+    done_cv.notify_all();
+  });
+  std::int64_t seq = 0;
+  // Prepared beforehand: the timing covers the store, not building the JSON.
+  auto make_calls = [&](std::size_t updates) {
+    std::vector<std::vector<JournalEntry>> calls(updates / per_call);
+    for (auto& call : calls) {
+      call.reserve(per_call);
+      for (std::size_t j = 0; j < per_call; ++j) {
+        ++seq;
+        call.push_back({seq, 0, update_json(seq)});
+      }
+    }
+    std::lock_guard lk(done_mu);
+    times = CallTimes{};
+    times.enqueued.resize(calls.size());
+    times.committed.resize(calls.size());
+    for (const auto& call : calls) times.last_seq.push_back(call.back().seq);
+    return calls;
+  };
+  auto wait_all = [&] {
+    std::unique_lock lk(done_mu);
+    done_cv.wait(lk, [&] { return times.next == times.last_seq.size(); });
+  };
+  auto us = [](Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); };
+
+  {  // Flood.
+    auto calls = make_calls(300'000);
+    std::vector<double> enqueue_us(calls.size());
+    const auto batches_before = store->stats().batches;
+    auto start = Clock::now();
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      auto t = Clock::now();
+      times.enqueued[i] = t;
+      store->append_updates(row.name, state, std::move(calls[i]));
+      enqueue_us[i] = us(Clock::now() - t);
+    }
+    wait_all();
+    f.flood_rows_per_s = 300'000 / std::chrono::duration<double>(times.committed.back() - start).count();
+    f.flood_enqueue_p50_us = percentile(enqueue_us, 0.5);
+    f.flood_enqueue_p99_us = percentile(enqueue_us, 0.99);
+    f.batches = static_cast<double>(store->stats().batches - batches_before);
+    store->flush();  // and let it settle: the trimming and the WAL checkpoint of the flood
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  {  // Paced: 50,000 updates/s for 3 s.
+    constexpr double kRate = 50'000;
+    auto calls = make_calls(150'000);
+    std::vector<double> enqueue_us(calls.size());
+    double longest_unpreempted = 0;
+    auto start = Clock::now();
+    std::size_t i = 0;
+    while (i < calls.size()) {
+      const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+      const std::size_t due = std::min(
+          calls.size(), static_cast<std::size_t>(elapsed * kRate / static_cast<double>(per_call)) + 1);
+      for (; i < due; ++i) {
+        long switches = involuntary_switches();
+        auto t = Clock::now();
+        times.enqueued[i] = t;
+        store->append_updates(row.name, state, std::move(calls[i]));
+        enqueue_us[i] = us(Clock::now() - t);
+        if (involuntary_switches() == switches)
+          longest_unpreempted = std::max(longest_unpreempted, enqueue_us[i]);
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    wait_all();
+    f.paced_rows_per_s = 150'000 / std::chrono::duration<double>(times.committed.back() - start).count();
+    std::vector<double> latency_ms(calls.size());
+    for (std::size_t k = 0; k < calls.size(); ++k)
+      latency_ms[k] =
+          std::chrono::duration<double, std::milli>(times.committed[k] - times.enqueued[k]).count();
+    f.paced_latency_p50_ms = percentile(latency_ms, 0.5);
+    f.paced_latency_p99_ms = percentile(latency_ms, 0.99);
+    f.paced_enqueue_p99_us = percentile(enqueue_us, 0.99);
+    f.paced_enqueue_max_unpreempted_us = longest_unpreempted;
+  }
+  store->set_commit_listener({});
+  {  // read_journal of 1,000 entries, from the 100,000 kept.
+    auto range = std::get<JournalRange>(store->journal_range(row.name));
+    std::mt19937 rng(index);
+    f.read_1000_us = 1e6 * tgd::bench::median_seconds_per_call(
+                               [&] {
+                                 std::int64_t after = range.first - 1 +
+                                                      static_cast<std::int64_t>(
+                                                          rng() % static_cast<unsigned>(range.count - 1000));
+                                 auto got = store->read_journal(row.name, after, 1000);
+                                 auto* entries = std::get_if<std::vector<JournalEntry>>(&got);
+                                 if (!entries || entries->size() != 1000) {
+                                   std::fprintf(stderr, "bench_store: read_journal did not return 1,000\n");
+                                   std::exit(1);
+                                 }
+                                 tgd::bench::keep(entries);
+                               },
+                               3, 0.1);
+  }
+  auto stats = store->stats();
+  if (!stats.last_error.empty()) std::fprintf(stderr, "bench_store: %s\n", stats.last_error.c_str());
+  store.reset();
+  std::filesystem::remove_all(dir);
+  return f;
 }
 
 struct Run {
@@ -200,10 +383,59 @@ Run run_once(const std::filesystem::path& base, int index) {
 
 }  // namespace
 
+void journal_report(const std::filesystem::path& base, int only_per_call, int only_sync) {
+  constexpr int kJournalRuns = 3;
+  for (bool fsync : {false, true}) {
+    if (only_sync >= 0 && fsync != (only_sync == 1)) continue;
+    for (std::size_t per_call : {std::size_t{1}, std::size_t{100}}) {
+      if (only_per_call > 0 && per_call != static_cast<std::size_t>(only_per_call)) continue;
+      std::vector<JournalFigures> runs;
+      for (int i = 0; i < kJournalRuns; ++i) runs.push_back(journal_run(base, i, per_call, fsync));
+      auto med = [&](double JournalFigures::*field) {
+        std::vector<double> v;
+        for (const JournalFigures& r : runs) v.push_back(r.*field);
+        return median(v);
+      };
+      const char* mode = fsync ? "FULL (journal_fsync)" : "NORMAL";
+      std::printf(
+          "journal %s, %zu update(s) per call, flood of 300,000: %.0f rows/s committed (%.0f transactions); "
+          "append_updates p50 %.2f us, p99 %.2f us (median of %d)\n",
+          mode, per_call, med(&JournalFigures::flood_rows_per_s), med(&JournalFigures::batches),
+          med(&JournalFigures::flood_enqueue_p50_us), med(&JournalFigures::flood_enqueue_p99_us),
+          kJournalRuns);
+      std::printf(
+          "journal %s, %zu update(s) per call, paced 50,000/s: %.0f rows/s; commit latency p50 %.2f ms, "
+          "p99 %.2f ms; append_updates p99 %.2f us, longest not preempted %.1f us\n",
+          mode, per_call, med(&JournalFigures::paced_rows_per_s), med(&JournalFigures::paced_latency_p50_ms),
+          med(&JournalFigures::paced_latency_p99_ms), med(&JournalFigures::paced_enqueue_p99_us),
+          med(&JournalFigures::paced_enqueue_max_unpreempted_us));
+      std::printf("journal %s, read_journal of 1,000 entries: %.0f us\n", mode,
+                  med(&JournalFigures::read_1000_us));
+      std::fflush(stdout);
+    }
+  }
+}
+
 int main(int argc, char** argv) {
-  std::filesystem::path base =
-      argc > 1 ? std::filesystem::path(argv[1])
-               : std::filesystem::path(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
+  std::filesystem::path base = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
+  bool journal = true, others = true;
+  int only_per_call = 0, only_sync = -1;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--per-call" && i + 1 < argc) {
+      only_per_call = std::atoi(argv[++i]);
+    } else if (arg == "--sync" && i + 1 < argc) {
+      only_sync = std::string_view(argv[++i]) == "full" ? 1 : 0;
+    } else if (arg == "--journal-only") {
+      others = false;
+    } else if (arg == "--no-journal") {
+      journal = false;
+    } else {
+      base = arg;
+    }
+  }
+  if (journal) journal_report(base, only_per_call, only_sync);
+  if (!others) return 0;
   std::vector<Run> runs;
   for (int i = 0; i < kRuns; ++i) runs.push_back(run_once(base, i));
   auto med = [&](double Run::*field) {

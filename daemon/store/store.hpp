@@ -21,7 +21,9 @@
 // peer saved ten times before a commit is written once). Reads (find_peer*, load_sessions) run
 // synchronously on the caller's thread on a second connection: an indexed lookup in WAL mode takes
 // microseconds and never waits for the writer. They see queued writes too (read-your-writes):
-// the lookup merges the rows still in the queue, with the same min rule as the SQL.
+// the lookup merges the rows still in the queue, with the same min rule as the SQL. The journal
+// reads are the exception: committed rows only (see below); they take only the read connection's
+// mutex, never the queue's, so a long read_journal() holds up no write call and not the writer.
 // Every member function may be called from any thread.
 //
 // Durability. A write is committed once the writer's transaction containing it has committed;
@@ -45,10 +47,11 @@
 // session's update state (opaque JSON: pts, qts, date, seq of Telegram's update engine):
 //
 //   store.set_commit_listener([&](std::vector<JournalCommit> c) { post(loop, push(std::move(c))); });
-//   auto next = journal_range("alice").last + 1;          // at start-up, with load_update_state()
+//   auto state = store.load_update_state("alice");        // at start-up: where the engine resumes
+//   auto next = store.last_journal_seq("alice") + 1;
 //   store.append_updates("alice", state_json, {{next, 0, update_json}, ...});   // an enqueue, ~µs
 //   // ... the listener runs on the writer thread once they are committed; on the event loop:
-//   auto entries = store.read_journal("alice", subscriber_seq, 1000);
+//   auto entries = store.read_journal("alice", subscriber_seq, 1000);   // then, committed_journal_seq()
 //
 // - Atomic: the state and the entries of one append_updates() call are committed in the same
 //   transaction, or not at all. A call is queued whole into one batch, a failed commit is retried
@@ -66,13 +69,16 @@
 //   listener say when new entries are there.
 // - Bounded: per session, at most JournalLimits::max_entries entries and none older than max_age
 //   (by their date), trimmed from the oldest by the writer in the transactions that append (a
-//   range delete at the start of the session's rows; no scan), and hourly for quiet sessions.
+//   range delete at the start of the session's rows; no scan), and for quiet sessions by a sweep
+//   of every journal right after open() and then hourly.
 //   The last seq survives trimming (update_state.last_seq), so seqs are never reused.
 //
-// Errors. open(), load_sessions() and the journal reads return a StoreError. Write failures happen later, on
-// the writer thread: they are logged (spdlog), kept in stats().last_error, and never crash the daemon. A
-// write the database refuses (e.g. peers of a session never saved) is skipped; a failed commit (disk full,
-// I/O error) is retried with the batch kept, after 0.1 s, then doubling up to 5 s.
+// Errors. open(), load_sessions() and the journal reads return a StoreError. Write failures happen
+// later, on the writer thread: they are logged (spdlog), kept in stats().last_error, and never crash
+// the daemon. A write the database refuses (e.g. peers of a session never saved) is skipped (for
+// the journal: the whole unit, see above, and the session's seqs go back to its committed last,
+// which last_journal_seq() then says); a failed commit (disk full, I/O error) is retried with the
+// batch kept, after 0.1 s, then doubling up to 5 s.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -217,9 +223,10 @@ class Store {
   bool append_updates(std::string session, std::string state_json, std::vector<JournalEntry> entries);
 
   // Called on the writer thread after every commit that added journal entries, with the sessions
-  // concerned and their last committed seq (committed_journal_seq() already returns it). Keep it
-  // short (post to the event loop): the next commit waits for it. It must not call
-  // set_commit_listener() or the destructor; anything else is fine. An empty function removes it.
+  // concerned and their last committed seq (committed_journal_seq() already returns it), before
+  // flush() returns. Keep it short (post to the event loop): the next commit waits for it. It must
+  // not call set_commit_listener(), flush() or the destructor; anything else is fine. An empty
+  // function removes it; set_commit_listener() returns once the previous one is no longer running.
   void set_commit_listener(std::function<void(std::vector<JournalCommit>)> listener);
   // The session's last committed seq (0: none). From memory (a mutex only the writer's bookkeeping
   // takes, no SQL): cheap from the event loop.
