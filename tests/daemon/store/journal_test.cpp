@@ -265,6 +265,36 @@ TEST_CASE(
   CHECK(state(*store, "alice") == state_json(2));
 }
 
+TEST_CASE("journal: a commit retried after a full disk has room again commits state and entries together") {
+  TempDir dir;
+  StoreOptions options;
+  options.max_page_count = 60;  // 240 KiB
+  auto store = open_ok(dir.state(), options);
+  store->save_session(session("alice"));
+  store->save_session(session("filler"));
+  std::vector<JournalEntry> filler = entries(1, 200);  // ~120 KiB, deleted later to make room
+  for (auto& e : filler) e.update_json += std::string(500, ' ');
+  REQUIRE(store->append_updates("filler", "{}", std::move(filler)));
+  REQUIRE(store->flush());
+  std::vector<JournalEntry> big = entries(1, 150);
+  for (auto& e : big) e.update_json += std::string(500, ' ');  // ~90 KiB: no room
+  REQUIRE(store->append_updates("alice", state_json(150), std::move(big)));
+  CHECK_FALSE(store->flush());
+  CHECK(store->committed_journal_seq("alice") == 0);
+  CHECK_FALSE(state(*store, "alice"));
+  CHECK(read(*store, "alice").empty());
+  {  // Room again: another connection deletes the filler (its pages go to the free list).
+    RawDb raw(store->database_path());
+    raw.exec("DELETE FROM update_journal WHERE session = 'filler'");
+  }
+  bool flushed = false;
+  for (int i = 0; i < 50 && !flushed; ++i) flushed = store->flush();  // each retry up to 5 s apart
+  REQUIRE(flushed);
+  CHECK(store->committed_journal_seq("alice") == 150);
+  CHECK(range(*store, "alice") == JournalRange{1, 150, 150});
+  CHECK(state(*store, "alice") == state_json(150));
+}
+
 TEST_CASE("journal: trimmed by count, keeping the last seq") {
   TempDir dir;
   StoreOptions options;
