@@ -28,6 +28,7 @@ Api::Api(const tl::Schema& api_schema, int this_dc, std::vector<DcEndpoint> dcs,
       dcs_(std::move(dcs)),
       world_(world),
       parser_(std::make_unique<simdjson::dom::parser>()) {
+  world_.attach_schema(api_schema);
   api::register_auth(handlers_);
   api::register_account(handlers_);
   api::register_users(handlers_);
@@ -57,8 +58,11 @@ ApiResult Api::handle(const CallContext& context, ByteSpan query) {
   std::string_view name = call["_"].get_string().value();
   std::optional<std::int32_t> layer;
   std::optional<ConnectionInit> init;
+  bool without_updates = false;
   while (is_wrapper(name)) {
-    if (name == "invokeWithLayer") {
+    if (name == "invokeWithoutUpdates") {
+      without_updates = true;
+    } else if (name == "invokeWithLayer") {
       layer = static_cast<std::int32_t>(call["layer"].get_int64().value());
     } else if (name == "initConnection") {
       ConnectionInit i;
@@ -100,6 +104,14 @@ ApiResult Api::handle(const CallContext& context, ByteSpan query) {
     reply = handler->second(c);
   } catch (const simdjson::simdjson_error&) {
     return ApiError{500, "INTERNAL_TEST_DC_PARAMS"};
+  }
+  // Push subscription (pushes.hpp): any call on an authorized key subscribes its session, unless
+  // the session ever used invokeWithoutUpdates.
+  const SessionRef session{context.dc, context.auth_key_id, context.session_id};
+  if (without_updates) {
+    world_.pushes().opt_out(session);
+  } else if (auto user = world_.authorized_user(context.dc, context.auth_key_id)) {
+    world_.pushes().subscribe(*user, session);
   }
   if (auto* error = std::get_if<ApiError>(&reply)) return std::move(*error);
   return encode(*method, std::get<std::string>(reply));

@@ -9,6 +9,7 @@
 
 #include "protocol/crypto/hash.hpp"
 #include "protocol/crypto/random.hpp"
+#include "protocol/tl/json_to_tl.hpp"
 
 namespace tgd::testdc {
 namespace {
@@ -55,7 +56,56 @@ bool valid_username(std::string_view u) {
   });
 }
 
-World::World(int dc_count) : dc_count_(dc_count), hash_secret_(crypto::random_bytes(32)) {}
+Message* find_message(std::vector<Message>& box, int id) {
+  const auto it = std::lower_bound(box.begin(), box.end(), id,
+                                   [](const Message& m, int wanted) { return m.id < wanted; });
+  return it != box.end() && it->id == id ? &*it : nullptr;
+}
+
+World::World(int dc_count, UpdateOptions update_options)
+    : dc_count_(dc_count), update_options_(update_options), hash_secret_(crypto::random_bytes(32)) {
+  pushes_.set_validator([this](std::int64_t user, const SessionRef& s) {
+    const auto it = authorizations_.find({s.dc, s.auth_key_id});
+    return it != authorizations_.end() && it->second == user;
+  });
+}
+
+World::~World() = default;
+
+void World::attach_schema(const tl::Schema& api) {
+  if (encoder_) return;
+  encoder_ = std::make_unique<tl::JsonToTl>(api);
+  // Any method answering Updates gives the type to encode pushes as.
+  const tl::Combinator* method = api.find("channels.joinChannel");
+  if (!method) throw std::logic_error("the API schema has no channels.joinChannel");
+  updates_type_ = &method->result;
+}
+
+Bytes World::encode_updates(std::string_view json) {
+  if (!encoder_) throw std::logic_error("World::encode_updates before attach_schema");
+  Bytes out;
+  if (auto error = encoder_->encode_text(json, *updates_type_, out, "updates")) {
+    throw std::logic_error("a push does not match the schema: " + error->to_string() + ": " +
+                           std::string(json));
+  }
+  return out;
+}
+
+int World::log_event(Account& a, BoxEvent event) {
+  a.pts += event.pts_count;
+  a.date = event.date;
+  event.pts = a.pts;
+  a.log.append(std::move(event), update_options_.account_log_limit);
+  return a.pts;
+}
+
+int World::log_event(Channel& ch, BoxEvent event) {
+  ch.pts += event.pts_count;
+  ch.last_event_date = event.date;
+  event.pts = ch.pts;
+  ch.log.append(std::move(event), update_options_.channel_log_limit);
+  return ch.pts;
+}
 
 std::int32_t World::now() {
   return static_cast<std::int32_t>(

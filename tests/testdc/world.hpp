@@ -5,6 +5,7 @@
 // like the rest of the test DC. Account conventions: tests/testdc/README.md.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,7 +14,15 @@
 #include <vector>
 
 #include "protocol/base/bytes.hpp"
+#include "tests/testdc/pushes.hpp"
 #include "tests/testdc/srp_server.hpp"
+#include "tests/testdc/update_log.hpp"
+
+namespace tgd::tl {
+class JsonToTl;
+class Schema;
+struct TypeRef;
+}  // namespace tgd::tl
 
 namespace tgd::testdc {
 
@@ -46,8 +55,11 @@ struct Message {
   bool silent = false;
   bool post = false;  // a broadcast channel post
   std::int32_t date = 0;
+  std::int32_t edit_date = 0;  // 0: never edited
   std::string text;
-  std::optional<std::string> channel_created;  // messageService with messageActionChannelCreate(title)
+  std::optional<std::string> channel_created;
+  int pair_id = 0;  // private chats: the id of the same message in the other account's box  // messageService
+                    // with messageActionChannelCreate(title)
 };
 
 struct Account {
@@ -62,9 +74,16 @@ struct Account {
   std::optional<SrpPassword> password;
   std::optional<SrpAttempt> srp_attempt;  // the challenge of the last account.getPassword
   // The account's own message box (private chats): ids and pts are per account, as in Telegram.
+  // `messages` stays sorted by id. The update state (facts §7.2): pts counts the box's events, seq
+  // the pushed `updates` containers that carry one, date the last event's; qts stays 0 (no secret
+  // chats or bot qts updates here).
   int pts = 0;
+  int qts = 0;
+  int seq = 0;
+  std::int32_t date = 0;
   int last_message_id = 0;
   std::vector<Message> messages;
+  UpdateLog log;
   std::set<std::int64_t> random_ids;  // of messages this account sent (RANDOM_ID_DUPLICATE)
 };
 
@@ -79,8 +98,23 @@ struct Channel {
   std::int32_t date = 0;
   std::set<std::int64_t> members;
   int pts = 0;
+  std::int32_t last_event_date = 0;
   int last_message_id = 0;
-  std::vector<Message> messages;
+  std::vector<Message> messages;  // sorted by id
+  UpdateLog log;
+};
+
+// The bounds of the update machinery (TestDc Options::updates; World::set_update_options).
+struct UpdateOptions {
+  // Events kept per account box and per channel for getDifference / getChannelDifference; older
+  // pts get differenceTooLong / channelDifferenceTooLong.
+  std::size_t account_log_limit = 100000;
+  std::size_t channel_log_limit = 100000;
+  // Events per updates.difference at most (a smaller pts_limit lowers it): beyond it the answer is
+  // updates.differenceSlice.
+  int difference_slice = 100;
+  // channelDifference*.timeout, seconds.
+  int channel_difference_timeout = 30;
 };
 
 // The parameters of the last initConnection seen on an auth key.
@@ -98,7 +132,10 @@ struct ConnectionInit {
 class World {
  public:
   // dc_count: DCs 1..dc_count exist (phone numbers name one of them).
-  explicit World(int dc_count);
+  explicit World(int dc_count, UpdateOptions update_options = {});
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
 
   int dc_count() const { return dc_count_; }
   static std::int32_t now();
@@ -133,6 +170,20 @@ class World {
   Channel* find_channel_by_username(std::string_view username);
   std::vector<const Account*> accounts() const;
   const std::map<std::int64_t, Channel>& channels() const { return channels_; }
+
+  // --- updates (pushes.hpp; the C++ controls of pushed updates are pushes().faults(user) etc.) ---
+  Pushes& pushes() { return pushes_; }
+  const UpdateOptions& update_options() const { return update_options_; }
+  void set_update_options(UpdateOptions options) { update_options_ = options; }
+  // The API schema, for encoding pushes (the Api attaches it; idempotent).
+  void attach_schema(const tl::Schema& api);
+  // A pushed Updates object in tgd's JSON form, encoded (throws std::logic_error if it does not
+  // match the schema: a bug of the test DC).
+  Bytes encode_updates(std::string_view json);
+  // Records an event of the account's box (advancing pts by event.pts_count, and date); returns
+  // the new pts. Same for a channel.
+  int log_event(Account& a, BoxEvent event);
+  int log_event(Channel& ch, BoxEvent event);
 
   // --- state the API layer reads and changes ---
 
@@ -182,6 +233,10 @@ class World {
   };
 
   int dc_count_;
+  UpdateOptions update_options_;
+  Pushes pushes_;
+  std::unique_ptr<tl::JsonToTl> encoder_;
+  const tl::TypeRef* updates_type_ = nullptr;
   Bytes hash_secret_;
   std::int64_t next_user_id_ = 100000001;
   std::int64_t next_channel_id_ = 1000000001;
@@ -206,6 +261,8 @@ struct BotToken {
   std::string secret;
 };
 std::optional<BotToken> parse_bot_token(std::string_view token);
+// The message with this id in a box sorted by id, or nullptr.
+Message* find_message(std::vector<Message>& box, int id);
 // Telegram's username rule: 5..32 of [A-Za-z0-9_], starting with a letter, not ending with '_'.
 bool valid_username(std::string_view username);
 

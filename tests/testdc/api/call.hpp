@@ -24,6 +24,9 @@ struct Call {
   const std::vector<DcEndpoint>& dcs;
   Account* self = nullptr;  // set by require_account / require_user
 
+  // The session making the call (it gets changes as its answer, not as a push).
+  SessionRef session() const { return SessionRef{ctx.dc, ctx.auth_key_id, ctx.session_id}; }
+
   // The account this auth key is logged in as: 401 SESSION_REVOKED once after a revocation, else
   // 401 AUTH_KEY_UNREGISTERED when there is none.
   std::optional<ApiError> require_account();
@@ -49,7 +52,8 @@ std::int64_t param_int(simdjson::dom::element e, std::string_view key);  // int 
 bool param_flag(simdjson::dom::element e, std::string_view key);         // flags.N?true
 bool param_has(simdjson::dom::element e, std::string_view key);
 Bytes param_bytes(simdjson::dom::element e, std::string_view key);
-std::string_view constructor(simdjson::dom::element e);  // "_"
+std::vector<int> param_int_list(simdjson::dom::element e, std::string_view key);  // Vector<int>
+std::string_view constructor(simdjson::dom::element e);                           // "_"
 
 // --- input objects ---
 // inputPeerSelf / inputPeerUser / inputPeerChannel (access hash checked for this viewer):

@@ -1,4 +1,6 @@
-// channels.*: creating channels and supergroups, fetching them by InputChannel.
+// channels.*: creating channels and supergroups, fetching them by InputChannel, public usernames,
+// joining, deleting messages.
+#include "tests/testdc/api/actions.hpp"
 #include "tests/testdc/api/call.hpp"
 
 namespace tgd::testdc::api {
@@ -43,7 +45,7 @@ Reply create_channel(Call& c) {
   m.date = ch.date;
   m.channel_created = ch.title;
   ch.messages.push_back(m);
-  ++ch.pts;
+  c.world.log_event(ch, BoxEvent{0, 1, m.date, EventKind::kNewMessage, m.id, {}});
   return channel_updates_json(c.world, c.self->id, ch,
                               R"({"_":"updateChannel","channel_id":)" + long_str(ch.id) + "},", m);
 }
@@ -61,11 +63,61 @@ Reply get_channels(Call& c) {
   return R"({"_":"messages.chats","chats":[)" + chats + "]}";
 }
 
+// Public channels (with a username) only: private ones need an invite link, which the test DC does
+// not have. No service message is posted (Telegram posts "joined" in supergroups only).
+Reply join_channel(Call& c) {
+  if (auto e = c.require_account()) return *e;
+  auto channel = resolve_input_channel(c, c.params["channel"].value());
+  if (auto* e = std::get_if<ApiError>(&channel)) return *e;
+  Channel& ch = *std::get<Channel*>(channel);
+  if (ch.members.count(c.self->id)) return error(400, "USER_ALREADY_PARTICIPANT");
+  if (ch.username.empty()) return error(400, "CHANNEL_PRIVATE");
+  ch.members.insert(c.self->id);
+  const std::string json =
+      updates_json(c.world, c.self->id, R"({"_":"updateChannel","channel_id":)" + long_str(ch.id) + "}", {},
+                   {ch.id}, World::now(), 0);
+  c.world.pushes().deliver(c.self->id, c.world.encode_updates(json), 1, c.session());
+  return json;
+}
+
+Reply delete_messages(Call& c) {
+  if (auto e = c.require_account()) return *e;
+  auto channel = resolve_input_channel(c, c.params["channel"].value());
+  if (auto* e = std::get_if<ApiError>(&channel)) return *e;
+  Channel& ch = *std::get<Channel*>(channel);
+  if (!ch.members.count(c.self->id)) return error(400, "CHANNEL_PRIVATE");
+  const std::vector<int> ids = param_int_list(c.params, "id");
+  auto result = delete_channel(c.world, *c.self, ch, ids, c.session());
+  if (auto* e = std::get_if<ApiError>(&result)) return *e;
+  return std::get<std::string>(std::move(result));
+}
+
+// Makes a channel public (joinable) or, with "", private again. Creator only.
+Reply update_username(Call& c) {
+  if (auto e = c.require_user()) return *e;
+  auto channel = resolve_input_channel(c, c.params["channel"].value());
+  if (auto* e = std::get_if<ApiError>(&channel)) return *e;
+  Channel& ch = *std::get<Channel*>(channel);
+  if (ch.creator != c.self->id) return error(403, "CHAT_ADMIN_REQUIRED");
+  const std::string_view username = param_string(c.params, "username");
+  if (!username.empty() && !valid_username(username)) return error(400, "USERNAME_INVALID");
+  if (username == ch.username) return error(400, "USERNAME_NOT_MODIFIED");
+  if (!username.empty()) {
+    const Channel* other = c.world.find_channel_by_username(username);
+    if (c.world.find_by_username(username) || (other && other != &ch)) return error(400, "USERNAME_OCCUPIED");
+  }
+  ch.username = std::string(username);
+  return std::string(R"({"_":"boolTrue"})");
+}
+
 }  // namespace
 
 void register_channels(Handlers& h) {
   h["channels.createChannel"] = create_channel;
   h["channels.getChannels"] = get_channels;
+  h["channels.joinChannel"] = join_channel;
+  h["channels.deleteMessages"] = delete_messages;
+  h["channels.updateUsername"] = update_username;
 }
 
 }  // namespace tgd::testdc::api

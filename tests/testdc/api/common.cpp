@@ -54,6 +54,13 @@ Bytes param_bytes(simdjson::dom::element e, std::string_view key) {
   return decoded ? std::move(*decoded) : Bytes{};
 }
 
+std::vector<int> param_int_list(simdjson::dom::element e, std::string_view key) {
+  std::vector<int> out;
+  const simdjson::dom::array list = e[key].get_array().value();
+  for (simdjson::dom::element v : list) out.push_back(static_cast<int>(v.get_int64().value()));
+  return out;
+}
+
 std::string_view constructor(simdjson::dom::element e) { return e["_"].get_string().value(); }
 
 std::variant<PeerRef, ApiError> resolve_input_peer(Call& c, simdjson::dom::element peer) {

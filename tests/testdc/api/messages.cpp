@@ -1,8 +1,11 @@
-// messages.*: sending text to users (each account's own message box, per-account pts) and to
-// channels (the channel's box and pts), history and the dialog list.
+// messages.*: sending, editing and deleting text in private chats (each account's own message box,
+// per-account pts) and channels (the channel's box and pts), history and the dialog list. The
+// changes themselves, with their events and pushes, are in private_messages.cpp and
+// channel_messages.cpp.
 #include <algorithm>
 #include <map>
 
+#include "tests/testdc/api/actions.hpp"
 #include "tests/testdc/api/call.hpp"
 
 namespace tgd::testdc::api {
@@ -39,12 +42,7 @@ Reply send_message(Call& c) {
   if (utf16_length(text) > 4096) return error(400, "MESSAGE_TOO_LONG");
   const std::int64_t random_id = param_int(c.params, "random_id");
   Account& self = *c.self;
-
-  Message m;
-  m.author = self.id;
-  m.date = World::now();
-  m.text = std::string(text);
-  m.silent = param_flag(c.params, "silent");
+  const bool silent = param_flag(c.params, "silent");
 
   if (to.kind == PeerRef::Kind::kChannel) {
     Channel& ch = *c.world.find_channel(to.id);
@@ -52,12 +50,7 @@ Reply send_message(Call& c) {
     if (ch.broadcast && ch.creator != self.id) return error(403, "CHAT_ADMIN_REQUIRED");
     if (self.random_ids.count(random_id)) return error(500, "RANDOM_ID_DUPLICATE");
     self.random_ids.insert(random_id);
-    m.id = ++ch.last_message_id;
-    m.peer = to;
-    m.from_id = ch.broadcast ? 0 : self.id;
-    m.post = ch.broadcast;
-    ch.messages.push_back(m);
-    ++ch.pts;
+    const Message& m = post_to_channel(c.world, ch, self, std::string(text), silent, c.session());
     return channel_updates_json(c.world, self.id, ch,
                                 R"({"_":"updateMessageID","id":)" + std::to_string(m.id) +
                                     R"(,"random_id":)" + long_str(random_id) + "},",
@@ -68,23 +61,39 @@ Reply send_message(Call& c) {
   if (self.bot && target.bot && target.id != self.id) return error(400, "USER_IS_BOT");
   if (self.random_ids.count(random_id)) return error(500, "RANDOM_ID_DUPLICATE");
   self.random_ids.insert(random_id);
-  // The sender's copy.
-  m.id = ++self.last_message_id;
-  m.peer = to;
-  m.out = true;
-  self.messages.push_back(m);
-  ++self.pts;
-  // The recipient's copy, in its own box (not for Saved Messages).
-  if (target.id != self.id) {
-    Message in = m;
-    in.id = ++target.last_message_id;
-    in.peer = PeerRef{PeerRef::Kind::kUser, self.id};
-    in.out = false;
-    target.messages.push_back(in);
-    ++target.pts;
+  const std::string texts[] = {std::string(text)};
+  const SentText sent = send_private(c.world, self, target, texts, silent, c.session());
+  return R"({"_":"updateShortSentMessage","out":true,"id":)" + std::to_string(sent.id) + R"(,"pts":)" +
+         std::to_string(sent.pts) + R"(,"pts_count":1,"date":)" + std::to_string(sent.date) + "}";
+}
+
+// Text only: the message's text is replaced (edit_date set), in both boxes of a private chat.
+Reply edit_message(Call& c) {
+  if (auto e = c.require_account()) return *e;
+  auto peer = resolve_input_peer(c, c.params["peer"].value());
+  if (auto* e = std::get_if<ApiError>(&peer)) return *e;
+  const PeerRef to = std::get<PeerRef>(peer);
+  if (!param_has(c.params, "message")) return error(400, "MESSAGE_EMPTY");
+  const std::string_view text = param_string(c.params, "message");
+  if (blank(text)) return error(400, "MESSAGE_EMPTY");
+  if (utf16_length(text) > 4096) return error(400, "MESSAGE_TOO_LONG");
+  const int id = static_cast<int>(param_int(c.params, "id"));
+  std::variant<std::string, ApiError> result;
+  if (to.kind == PeerRef::Kind::kChannel) {
+    Channel& ch = *c.world.find_channel(to.id);
+    if (auto e = check_member(ch, c.self->id)) return *e;
+    result = edit_channel(c.world, *c.self, ch, id, text, c.session());
+  } else {
+    result = edit_private(c.world, *c.self, to, id, text, c.session());
   }
-  return R"({"_":"updateShortSentMessage","out":true,"id":)" + std::to_string(m.id) + R"(,"pts":)" +
-         std::to_string(self.pts) + R"(,"pts_count":1,"date":)" + std::to_string(m.date) + "}";
+  if (auto* e = std::get_if<ApiError>(&result)) return *e;
+  return std::get<std::string>(std::move(result));
+}
+
+Reply delete_messages(Call& c) {
+  if (auto e = c.require_account()) return *e;
+  const std::vector<int> ids = param_int_list(c.params, "id");
+  return delete_private(c.world, *c.self, ids, param_flag(c.params, "revoke"), c.session());
 }
 
 // The messages of a dialog, newest first.
@@ -215,6 +224,8 @@ void register_messages(Handlers& h) {
   h["messages.sendMessage"] = send_message;
   h["messages.getHistory"] = get_history;
   h["messages.getDialogs"] = get_dialogs;
+  h["messages.editMessage"] = edit_message;
+  h["messages.deleteMessages"] = delete_messages;
 }
 
 }  // namespace tgd::testdc::api

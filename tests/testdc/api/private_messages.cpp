@@ -1,0 +1,207 @@
+// Changes to private chats (each account's own box): sending, editing, deleting, with the events
+// and pushes of both sides (actions.hpp).
+#include <algorithm>
+#include <map>
+
+#include "tests/testdc/api/actions.hpp"
+#include "tests/testdc/api/call.hpp"
+
+namespace tgd::testdc::api {
+namespace {
+
+constexpr auto kUser = PeerRef::Kind::kUser;
+
+std::string new_message_item(const Message& m, std::int64_t viewer, int pts) {
+  return R"({"_":"updateNewMessage","message":)" + message_json(m, viewer) + R"(,"pts":)" +
+         std::to_string(pts) + R"(,"pts_count":1})";
+}
+
+// updateShortMessage: the short form of one private text message, as `viewer` sees it.
+std::string short_message_json(const Message& m, std::int64_t other, int pts) {
+  std::string out = R"({"_":"updateShortMessage")";
+  if (m.out) out += R"(,"out":true)";
+  if (m.silent) out += R"(,"silent":true)";
+  out += R"(,"id":)" + std::to_string(m.id) + R"(,"user_id":)" + long_str(other) + R"(,"message":)" +
+         jstr(m.text) + R"(,"pts":)" + std::to_string(pts) + R"(,"pts_count":1,"date":)" +
+         std::to_string(m.date) + "}";
+  return out;
+}
+
+bool has_other_sessions(World& w, std::int64_t user, const Caller& caller) {
+  for (const SessionRef& s : w.pushes().sessions(user)) {
+    if (!caller || s != *caller) return true;
+  }
+  return false;
+}
+
+// Pushes a seq-carrying `updates` with `items` to the account (but `caller`) and returns it.
+std::string push_box_updates(World& w, Account& a, const std::string& items,
+                             const std::set<std::int64_t>& users, std::int32_t date, std::size_t count,
+                             const Caller& caller) {
+  const std::string json = updates_json(w, a.id, items, users, {}, date, ++a.seq);
+  if (has_other_sessions(w, a.id, caller)) w.pushes().deliver(a.id, w.encode_updates(json), count, caller);
+  return json;
+}
+
+}  // namespace
+
+std::string updates_json(World& w, std::int64_t viewer, const std::string& updates,
+                         const std::set<std::int64_t>& users, const std::set<std::int64_t>& channels,
+                         std::int32_t date, int seq) {
+  return R"({"_":"updates","updates":[)" + updates + R"(],"users":)" + users_json(w, viewer, users) +
+         R"(,"chats":)" + chats_json(w, viewer, channels) + R"(,"date":)" + std::to_string(date) +
+         R"(,"seq":)" + std::to_string(seq) + "}";
+}
+
+SentText send_private(World& w, Account& from, Account& to, std::span<const std::string> texts, bool silent,
+                      const Caller& caller) {
+  const bool saved = from.id == to.id;
+  const bool batch = texts.size() > 1;
+  const bool push_out = has_other_sessions(w, from.id, caller);
+  const std::int32_t date = World::now();
+  std::string out_items, in_items;  // batches: updateNewMessage per message and box
+  std::string out_short, in_short;  // one message: the short forms
+  SentText sent;
+  for (const std::string& text : texts) {
+    Message m;
+    m.author = from.id;
+    m.date = date;
+    m.text = text;
+    m.silent = silent;
+    m.id = ++from.last_message_id;
+    m.peer = PeerRef{kUser, to.id};
+    m.out = true;
+    if (!saved) {
+      Message in = m;
+      in.id = ++to.last_message_id;
+      in.peer = PeerRef{kUser, from.id};
+      in.out = false;
+      in.pair_id = m.id;
+      m.pair_id = in.id;
+      const int pts = w.log_event(to, BoxEvent{0, 1, date, EventKind::kNewMessage, in.id, {}});
+      if (batch) {
+        if (!in_items.empty()) in_items += ",";
+        in_items += new_message_item(in, to.id, pts);
+      } else {
+        in_short = short_message_json(in, from.id, pts);
+      }
+      to.messages.push_back(std::move(in));
+    }
+    sent = SentText{m.id, w.log_event(from, BoxEvent{0, 1, date, EventKind::kNewMessage, m.id, {}}), date};
+    if (push_out && batch) {
+      if (!out_items.empty()) out_items += ",";
+      out_items += new_message_item(m, from.id, sent.pts);
+    } else if (push_out) {
+      out_short = short_message_json(m, to.id, sent.pts);
+    }
+    from.messages.push_back(std::move(m));
+  }
+  const std::set<std::int64_t> users{from.id, to.id};
+  if (!saved && batch) {
+    push_box_updates(w, to, in_items, users, date, texts.size(), std::nullopt);
+  } else if (!saved) {
+    w.pushes().deliver(to.id, w.encode_updates(in_short), 1);
+  }
+  if (batch) {
+    // The sender's box gets its seq even when nobody is there to see the push.
+    if (push_out) {
+      push_box_updates(w, from, out_items, users, date, texts.size(), caller);
+    } else {
+      ++from.seq;
+    }
+  } else if (push_out) {
+    w.pushes().deliver(from.id, w.encode_updates(out_short), 1, caller);
+  }
+  return sent;
+}
+
+std::variant<std::string, ApiError> edit_private(World& w, Account& self, PeerRef peer, int id,
+                                                 std::string_view text, const Caller& caller) {
+  Message* m = find_message(self.messages, id);
+  if (!m || m->peer != peer || m->channel_created) return error(400, "MESSAGE_ID_INVALID");
+  if (!m->out) return error(403, "MESSAGE_AUTHOR_REQUIRED");
+  if (m->text == text) return error(400, "MESSAGE_NOT_MODIFIED");
+  const std::int32_t date = World::now();
+  m->text = std::string(text);
+  m->edit_date = date;
+  const std::set<std::int64_t> users{self.id, peer.id};
+  const auto edit_item = [](const Message& msg, std::int64_t viewer, int pts) {
+    return R"({"_":"updateEditMessage","message":)" + message_json(msg, viewer) + R"(,"pts":)" +
+           std::to_string(pts) + R"(,"pts_count":1})";
+  };
+  const int pts = w.log_event(self, BoxEvent{0, 1, date, EventKind::kEditMessage, id, {}});
+  std::string answer = push_box_updates(w, self, edit_item(*m, self.id, pts), users, date, 1, caller);
+  if (peer.id != self.id) {
+    Account* other = w.find_account(peer.id);
+    Message* theirs = other ? find_message(other->messages, m->pair_id) : nullptr;
+    if (theirs) {
+      theirs->text = m->text;
+      theirs->edit_date = date;
+      const int their_pts =
+          w.log_event(*other, BoxEvent{0, 1, date, EventKind::kEditMessage, theirs->id, {}});
+      push_box_updates(w, *other, edit_item(*theirs, other->id, their_pts), users, date, 1, std::nullopt);
+    }
+  }
+  return answer;
+}
+
+namespace {
+
+// Removes the ids from the box; returns those that were there, in the order given.
+std::vector<int> erase_messages(std::vector<Message>& box, std::span<const int> ids) {
+  std::vector<int> gone;
+  for (int id : ids) {
+    if (find_message(box, id) && std::find(gone.begin(), gone.end(), id) == gone.end()) gone.push_back(id);
+  }
+  std::erase_if(box,
+                [&](const Message& m) { return std::find(gone.begin(), gone.end(), m.id) != gone.end(); });
+  return gone;
+}
+
+std::string ints_json(std::span<const int> ids) {
+  std::string out = "[";
+  for (int id : ids) {
+    if (out.size() > 1) out += ",";
+    out += std::to_string(id);
+  }
+  return out + "]";
+}
+
+// Logs and pushes the deletion of `gone` from the account's box; returns the new pts.
+int note_deleted(World& w, Account& a, std::vector<int> gone, const Caller& caller) {
+  const std::int32_t date = World::now();
+  const int count = static_cast<int>(gone.size());
+  const std::string item = R"({"_":"updateDeleteMessages","messages":)" + ints_json(gone);
+  const int pts = w.log_event(a, BoxEvent{0, count, date, EventKind::kDeleteMessages, 0, std::move(gone)});
+  push_box_updates(
+      w, a, item + R"(,"pts":)" + std::to_string(pts) + R"(,"pts_count":)" + std::to_string(count) + "}", {},
+      date, 1, caller);
+  return pts;
+}
+
+}  // namespace
+
+std::string delete_private(World& w, Account& self, std::span<const int> ids, bool revoke,
+                           const Caller& caller) {
+  std::map<std::int64_t, std::vector<int>> theirs;
+  for (int id : ids) {
+    const Message* m = find_message(self.messages, id);
+    if (m && revoke && m->peer.id != self.id && m->pair_id) theirs[m->peer.id].push_back(m->pair_id);
+  }
+  std::vector<int> gone = erase_messages(self.messages, ids);
+  if (gone.empty()) {
+    return R"({"_":"messages.affectedMessages","pts":)" + std::to_string(self.pts) + R"(,"pts_count":0})";
+  }
+  const int count = static_cast<int>(gone.size());
+  const int pts = note_deleted(w, self, std::move(gone), caller);
+  for (auto& [other_id, their_ids] : theirs) {
+    Account* other = w.find_account(other_id);
+    if (!other) continue;
+    std::vector<int> their_gone = erase_messages(other->messages, their_ids);
+    if (!their_gone.empty()) note_deleted(w, *other, std::move(their_gone), std::nullopt);
+  }
+  return R"({"_":"messages.affectedMessages","pts":)" + std::to_string(pts) + R"(,"pts_count":)" +
+         std::to_string(count) + "}";
+}
+
+}  // namespace tgd::testdc::api
