@@ -100,7 +100,9 @@ void UpdateEngine::process(Container&& c, TimePoint now) {
   if (c.seq_start != 0) {
     const std::int64_t expected = std::int64_t{state_.seq} + 1;
     if (expected > c.seq_start) return;  // seen already: its updates were applied
-    if (expected < c.seq_start) {
+    // A container still after a gap once two differences completed is applied anyway (as drain()
+    // does for pts): its pts updates are checked on their own.
+    if (expected < c.seq_start && c.fetches < 2) {
       seq_held_.push_back(std::move(c));
       if (!seq_deadline_) seq_deadline_ = now + options_.gap_wait;
       return;
@@ -172,12 +174,15 @@ void UpdateEngine::apply_sequenced(Held& held, std::int32_t& local, Item&& item,
     return;
   }
   switch (position(local, item)) {
-    case Position::Apply:
+    case Position::Apply: {
+      const BoxKind box = item.box;
+      const std::int64_t channel_id = item.channel_id;
       local = item.pts;
       state_changed_ = true;
       emit(std::move(item));
-      if (!held.items.empty()) drain(held, local, now);
+      if (!held.items.empty()) drain(held, local, box, channel_id, now);
       return;
+    }
     case Position::Duplicate:
       return;
     case Position::Gap:
@@ -188,21 +193,28 @@ void UpdateEngine::apply_sequenced(Held& held, std::int32_t& local, Item&& item,
 }
 
 // Applies the held updates that now follow on, drops those already applied, and keeps waiting
-// for the rest (a fresh wait when the previous one was consumed by a fetch).
-void UpdateEngine::drain(Held& held, std::int32_t& local, TimePoint now) {
+// for the rest (a fresh wait when the previous one was consumed by a fetch). An update still ahead
+// of a gap after two completed differences is applied anyway, after a gap marker: the server has
+// had two chances to fill the gap, and waiting on would ask for differences forever.
+void UpdateEngine::drain(Held& held, std::int32_t& local, BoxKind box, std::int64_t channel_id,
+                         TimePoint now) {
+  constexpr std::uint8_t kFetchesBeforeForcing = 2;
   std::stable_sort(held.items.begin(), held.items.end(), [](const Item& a, const Item& b) {
     return std::int64_t{a.pts} - a.count < std::int64_t{b.pts} - b.count;
   });
   std::vector<Item> rest;
   for (Item& item : held.items) {
-    // Sorted by where they start: once one is a gap, so are all after it.
-    const Position p = rest.empty() ? position(local, item) : Position::Gap;
-    if (p == Position::Apply) {
+    Position p = position(local, item);
+    if (p == Position::Gap && rest.empty() && item.fetches >= kFetchesBeforeForcing) {
+      emit_gap_marker("unresolvedGap", box, channel_id, local, item.pts - item.count);
+      p = Position::Apply;
+    }
+    if (p == Position::Apply && rest.empty()) {
       local = item.pts;
       state_changed_ = true;
       emit(std::move(item));
-    } else if (p == Position::Gap) {
-      rest.push_back(std::move(item));
+    } else if (p != Position::Duplicate) {
+      rest.push_back(std::move(item));  // sorted by where they start: all after a gap are gaps
     }
   }
   held.items = std::move(rest);
@@ -291,13 +303,17 @@ void UpdateEngine::finish_common_fetch(TimePoint now) {
   }
   common_ = Fetch::Idle;
   last_activity_ = now;
-  if (!pts_held_.items.empty()) drain(pts_held_, state_.pts, now);
-  if (!qts_held_.items.empty()) drain(qts_held_, state_.qts, now);
+  for (Held* held : {&pts_held_, &qts_held_}) {
+    for (Item& item : held->items) ++item.fetches;
+  }
+  if (!pts_held_.items.empty()) drain(pts_held_, state_.pts, BoxKind::Common, 0, now);
+  if (!qts_held_.items.empty()) drain(qts_held_, state_.qts, BoxKind::Qts, 0, now);
   // Release what waited, in the order it came: the seq-held containers first (they arrived
   // before the fetch started), then those buffered during it. A new fetch started by one of them
   // buffers the rest again.
   std::vector<Container> waiting = std::move(seq_held_);
   seq_held_.clear();
+  for (Container& c : waiting) ++c.fetches;
   seq_deadline_.reset();
   std::stable_sort(waiting.begin(), waiting.end(),
                    [](const Container& a, const Container& b) { return a.seq_start < b.seq_start; });
@@ -330,7 +346,10 @@ void UpdateEngine::finish_channel_fetch(std::int64_t channel_id, std::optional<s
   }
   run.fetching = false;
   const auto known = state_.channels.find(channel_id);
-  if (known != state_.channels.end() && !run.held.items.empty()) drain(run.held, known->second, now);
+  for (Item& item : run.held.items) ++item.fetches;
+  if (known != state_.channels.end() && !run.held.items.empty()) {
+    drain(run.held, known->second, BoxKind::Channel, channel_id, now);
+  }
   if (run.watched) {
     run.poll_at = now + (timeout && *timeout > 0 ? std::chrono::milliseconds(std::chrono::seconds(*timeout))
                                                  : options_.channel_poll_default);
@@ -343,7 +362,7 @@ void UpdateEngine::finish_channel_fetch(std::int64_t channel_id, std::optional<s
 void UpdateEngine::drop_channel(std::int64_t channel_id) {
   const auto known = state_.channels.find(channel_id);
   const std::int32_t from = known == state_.channels.end() ? 0 : known->second;
-  emit_gap_marker("channelRefused", channel_id, from, std::nullopt);
+  emit_gap_marker("channelRefused", BoxKind::Channel, channel_id, from, std::nullopt);
   if (const auto run = channel_runs_.find(channel_id); run != channel_runs_.end()) {
     std::vector<Item>& held = run->second.held.items;
     std::stable_sort(held.begin(), held.end(), [](const Item& a, const Item& b) { return a.pts < b.pts; });

@@ -94,7 +94,7 @@ class UpdateEngine {
   void drain_seq(TimePoint now);
   void process_item(Item&& item, TimePoint now);
   void apply_sequenced(Held& held, std::int32_t& local, Item&& item, bool fetching, TimePoint now);
-  void drain(Held& held, std::int32_t& local, TimePoint now);
+  void drain(Held& held, std::int32_t& local, BoxKind box, std::int64_t channel_id, TimePoint now);
   void channel_item(Item&& item, TimePoint now);
   void channel_too_long(Item&& item, TimePoint now);
 
@@ -110,7 +110,7 @@ class UpdateEngine {
   void on_difference(const element& root, TimePoint now);
   void on_channel_difference(std::int64_t channel_id, const element& root, TimePoint now);
   void emit_messages(const element& root, std::string_view key, std::string_view wrapper);
-  void emit_gap_marker(std::string_view reason, std::int64_t channel_id, std::int32_t from_pts,
+  void emit_gap_marker(std::string_view reason, BoxKind box, std::int64_t channel_id, std::int32_t from_pts,
                        std::optional<std::int32_t> to_pts, std::string_view extra = {});
   void set_state_from(const element& state);
   void retry_later(const Request& request, TimePoint now);

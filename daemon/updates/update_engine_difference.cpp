@@ -44,7 +44,7 @@ void UpdateEngine::feed_failure(RequestFailure failure, TimePoint now) {
     if (request.kind == RequestKind::GetDifference) {
       // The server refuses our state (PERSISTENT_TIMESTAMP_INVALID, ...): start again from its own;
       // what happened since ours is lost.
-      emit_gap_marker("stateReset", 0, state_.pts, std::nullopt);
+      emit_gap_marker("stateReset", BoxKind::Common, 0, state_.pts, std::nullopt);
       state_known_ = false;
     }
   }
@@ -106,12 +106,15 @@ void UpdateEngine::emit_messages(const element& root, std::string_view key, std:
   }
 }
 
-// {"_":"tgd.updatesGap","reason":...,["channel_id":"…",]"from_pts":…,["to_pts":…]…}: updates the
-// server will not deliver were skipped (README.md).
-void UpdateEngine::emit_gap_marker(std::string_view reason, std::int64_t channel_id, std::int32_t from_pts,
-                                   std::optional<std::int32_t> to_pts, std::string_view extra) {
+// {"_":"tgd.updatesGap","reason":…,"box":…,["channel_id":"…",]"from_pts":…,["to_pts":…]…}: updates
+// the server will not deliver were skipped (README.md). from/to are the box's counter (qts for "qts").
+void UpdateEngine::emit_gap_marker(std::string_view reason, BoxKind box, std::int64_t channel_id,
+                                   std::int32_t from_pts, std::optional<std::int32_t> to_pts,
+                                   std::string_view extra) {
   std::string json = R"({"_":"tgd.updatesGap","reason":")";
   json += reason;
+  json += R"(","box":")";
+  json += box == BoxKind::Channel ? "channel" : box == BoxKind::Qts ? "qts" : "common";
   json += '"';
   if (channel_id != 0) {
     json += ",\"channel_id\":";
@@ -141,7 +144,7 @@ void UpdateEngine::on_difference(const element& root, TimePoint now) {
     // Too much to fetch: the server moves us to its pts; getDifference again from there brings
     // qts, seq and date, and what follows.
     const std::int32_t to = int32_field(root, "pts").value_or(state_.pts);
-    emit_gap_marker("differenceTooLong", 0, state_.pts, to);
+    emit_gap_marker("differenceTooLong", BoxKind::Common, 0, state_.pts, to);
     state_.pts = to;
     state_changed_ = true;
     common_ = Fetch::Pending;
@@ -201,7 +204,7 @@ void UpdateEngine::on_channel_difference(std::int64_t channel_id, const element&
       extra += ",\"messages\":";
       append_json(extra, *messages);
     }
-    emit_gap_marker("channelDifferenceTooLong", channel_id, pts, to, extra);
+    emit_gap_marker("channelDifferenceTooLong", BoxKind::Channel, channel_id, pts, to, extra);
     if (to) pts = *to;
   } else {
     if (name == "updates.channelDifference") {

@@ -34,8 +34,9 @@ struct Item {
   ItemKind kind = ItemKind::Update;
   BoxKind box = BoxKind::None;
   std::int64_t channel_id = 0;
-  std::int32_t pts = 0;    // pts (or qts) after the update; 0 with ChannelTooLong: none given
-  std::int32_t count = 0;  // pts_count; 1 for qts
+  std::int32_t pts = 0;      // pts (or qts) after the update; 0 with ChannelTooLong: none given
+  std::int32_t count = 0;    // pts_count; 1 for qts
+  std::uint8_t fetches = 0;  // differences completed while it was held (bounds the waiting)
   std::shared_ptr<const Peers> peers;
 };
 
@@ -44,7 +45,8 @@ struct Container {
   std::int32_t seq_start = 0;  // 0: no seq check
   std::int32_t seq = 0;
   std::int32_t date = 0;
-  bool too_long = false;  // updatesTooLong
+  bool too_long = false;     // updatesTooLong
+  std::uint8_t fetches = 0;  // differences completed while it was held for seq
 };
 
 }  // namespace tgd::updates

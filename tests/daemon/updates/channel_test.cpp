@@ -87,10 +87,11 @@ TEST_CASE("channelDifferenceTooLong resets the channel pts and emits a marker ho
            message(99, channel_peer(900)) +
            R"(],"chats":[{"_":"channelForbidden","id":"900","access_hash":"1","title":"c"}],"users":[]})");
   REQUIRE(h.emitted.size() == 1);
-  CHECK(h.emitted[0] ==
-        R"({"_":"tgd.updatesGap","reason":"channelDifferenceTooLong","channel_id":"900","from_pts":10,)"
-        R"("to_pts":5000,"dialog":)" +
-            dialog + R"(,"messages":[)" + message(99, channel_peer(900)) + "]}");
+  CHECK(
+      h.emitted[0] ==
+      R"({"_":"tgd.updatesGap","reason":"channelDifferenceTooLong","box":"channel","channel_id":"900","from_pts":10,)"
+      R"("to_pts":5000,"dialog":)" +
+          dialog + R"(,"messages":[)" + message(99, channel_peer(900)) + "]}");
   CHECK(h.engine.state().channels.at(900) == 5000);
   CHECK(h.batches.back().chats.find("channelForbidden") != std::string::npos);
   h.push(container({channel_message(900, 5001)}));
@@ -124,8 +125,9 @@ TEST_CASE("a refused channel difference drops the channel with a marker and emit
   REQUIRE(h.request());
   h.fail(RequestFailure::Refused);
   CHECK(h.emitted_ids() == std::vector<long>{-2, 12});
-  CHECK(h.emitted[0] ==
-        R"({"_":"tgd.updatesGap","reason":"channelRefused","channel_id":"900","from_pts":10})");
+  CHECK(
+      h.emitted[0] ==
+      R"({"_":"tgd.updatesGap","reason":"channelRefused","box":"channel","channel_id":"900","from_pts":10})");
   CHECK_FALSE(h.engine.state().channels.contains(900));
   CHECK_FALSE(h.request());
 }

@@ -97,7 +97,7 @@ TEST_CASE("differenceTooLong emits a gap marker, moves pts and asks again") {
   h.answer(R"({"_":"updates.differenceTooLong","pts":5000})");
   REQUIRE(h.emitted.size() == 1);
   CHECK(h.emitted[0] ==
-        R"({"_":"tgd.updatesGap","reason":"differenceTooLong","from_pts":100,"to_pts":5000})");
+        R"({"_":"tgd.updatesGap","reason":"differenceTooLong","box":"common","from_pts":100,"to_pts":5000})");
   CHECK(h.engine.state().pts == 5000);
   const auto r = h.request();
   REQUIRE(r);
@@ -279,7 +279,7 @@ TEST_CASE("a refused getDifference starts again from getState with a gap marker"
   REQUIRE(h.request());
   h.fail(RequestFailure::Refused);
   REQUIRE(h.emitted.size() == 1);
-  CHECK(h.emitted[0] == R"({"_":"tgd.updatesGap","reason":"stateReset","from_pts":100})");
+  CHECK(h.emitted[0] == R"({"_":"tgd.updatesGap","reason":"stateReset","box":"common","from_pts":100})");
   h.advance(2s);
   const auto r = h.request();
   REQUIRE(r);
@@ -294,4 +294,23 @@ TEST_CASE("an answer of the wrong type counts as a failure") {
   const auto r = h.request();
   REQUIRE(r);
   CHECK(r->kind == RequestKind::GetDifference);
+}
+
+TEST_CASE("a gap two differences do not fill is applied anyway after a gap marker") {
+  Harness h;
+  h.start();
+  h.push(short_message(103));  // 101 and 102 never come
+  for (int round = 0; round < 2; ++round) {
+    h.advance(500ms);
+    REQUIRE(h.request());
+    h.answer(R"({"_":"updates.differenceEmpty","date":1000,"seq":50})");
+  }
+  CHECK(h.emitted ==
+        std::vector<std::string>{
+            R"({"_":"tgd.updatesGap","reason":"unresolvedGap","box":"common","from_pts":100,"to_pts":102})",
+            h.emitted.at(1)});
+  CHECK(h.emitted_ids() == std::vector<long>{-2, 103});
+  CHECK(h.engine.state().pts == 103);
+  h.advance(500ms);
+  CHECK_FALSE(h.request());
 }
