@@ -52,12 +52,14 @@ CREATE INDEX peers_by_username ON peers (session, username COLLATE NOCASE, updat
 )sql";
 
 // Version 2: the update journal (issue #6).
-// - update_journal is WITHOUT ROWID keyed by (session, seq): a session's entries are clustered in
-//   seq order, so appending, reading after a seq and trimming the oldest are all range operations
-//   on one b-tree (a rowid table would add a second b-tree, the (session, seq) index, to every
-//   insert and delete; bench_store measured both, see bench/RESULTS.md). Rows of ~400 bytes stay
-//   within a WITHOUT ROWID leaf's local payload (~1 KiB on 4 KiB pages); larger ones overflow,
-//   as they would in a rowid table.
+// - update_journal is a rowid table with the (session, seq) primary key as its index, not WITHOUT
+//   ROWID: its rows are large (~400 bytes of JSON, and more), so that a WITHOUT ROWID b-tree would
+//   hold ~9 of them per leaf and split leaves in the middle of the tree at each session's end,
+//   while a rowid table appends at the right edge of the table b-tree (SQLite's quick-balance path)
+//   and keeps ~100 small (session, seq, rowid) entries per index page. bench_store measured both:
+//   equal within the VM's noise for one session, the rowid table ahead in most runs (see
+//   bench/RESULTS.md); with many sessions interleaving, the append path favours it further. Reading
+//   a session's range costs a rowid lookup per row instead, which replays can afford.
 // - update_state.last_seq is the last seq ever journaled: trimming may empty the journal, and
 //   seqs must never be reused. It is written in the same transaction as the entries.
 constexpr const char* kV2 = R"sql(
@@ -73,7 +75,7 @@ CREATE TABLE update_journal (
   date        INTEGER NOT NULL,
   update_json TEXT NOT NULL,
   PRIMARY KEY (session, seq)
-) WITHOUT ROWID;
+);
 )sql";
 
 constexpr Migration kMigrations[] = {
