@@ -11,6 +11,7 @@
 
 #include "protocol/net/asio.hpp"
 #include "protocol/tl/json_out.hpp"
+#include "tests/testdc/control_socket.hpp"
 #include "tests/testdc/test_dc.hpp"
 
 namespace {
@@ -33,12 +34,16 @@ int main(int argc, char** argv) {
   CLI::App app{"tgd-testdc - a strict local MTProto test DC on loopback", "tgd-testdc"};
   tgd::testdc::Options options;
   std::string key_file;
+  std::string control_path;
   app.add_option("--host", options.host, "Address to listen on")->capture_default_str();
   app.add_option("--port", options.port, "Port of DC 1 (DC n uses port+n-1); 0 picks free ports")
       ->capture_default_str();
   app.add_option("--dcs", options.dcs, "Number of DCs")->check(CLI::Range(1, 5))->capture_default_str();
   app.add_option("--key", key_file, "PEM file with the server's RSA private key (default: generate one)")
       ->check(CLI::ExistingFile);
+  app.add_option(
+      "--control", control_path,
+      "UNIX socket (mode 0600) taking JSON control commands: send_message, flood, fault, state, stats");
   CLI11_PARSE(app, argc, argv);
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("testdc"));
@@ -60,10 +65,18 @@ int main(int argc, char** argv) {
     spdlog::error("{}", *error);
     return 1;
   }
+  tgd::testdc::ControlSocket control(io, dc);
+  if (!control_path.empty()) {
+    if (auto error = control.start(control_path)) {
+      spdlog::error("{}", *error);
+      return 1;
+    }
+  }
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {}: stopping", signal);
+    control.stop();
     dc.stop();
     io.stop();
   });

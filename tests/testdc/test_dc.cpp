@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <list>
+#include <stdexcept>
 #include <unordered_map>
 #include <variant>
 
@@ -14,6 +15,7 @@
 #include "protocol/tl/embedded_schema.hpp"
 #include "protocol/transport/padding.hpp"
 #include "tests/testdc/api.hpp"
+#include "tests/testdc/api/actions.hpp"
 
 namespace tgd::testdc {
 
@@ -62,8 +64,8 @@ struct TestDc::Impl {
   Options options;
   std::shared_ptr<const crypto::RsaPrivateKey> key;
   tl::Schemas schemas = tl::load_embedded_schemas();
-  World world{options.dcs};  // accounts etc., shared by all DCs
-  std::list<Dc> dcs;         // stable addresses: connections refer to their DC
+  World world{options.dcs, options.updates};  // accounts etc., shared by all DCs
+  std::list<Dc> dcs;                          // stable addresses: connections refer to their DC
   std::unordered_map<server::ConnectionId, std::shared_ptr<Connection>> connections;
   server::ConnectionId next_connection = 1;
   std::vector<server::Event> events;
@@ -227,6 +229,74 @@ struct TestDc::Impl {
     spdlog::debug("bad message {:x}: code {}", e.msg_id, e.code);
   }
 
+  Dc* find_dc(int id) {
+    for (Dc& dc : dcs) {
+      if (dc.id == id) return &dc;
+    }
+    return nullptr;
+  }
+
+  // World's pushes go to the session's DC (PushFaults delays with a timer).
+  bool push(const SessionRef& s, ByteSpan updates, std::chrono::milliseconds delay) {
+    Dc* dc = find_dc(s.dc);
+    const server::SessionKey key{s.auth_key_id, s.session_id};
+    if (!dc || !dc->dispatcher.find_session(key)) return false;
+    if (delay.count() == 0) return dc->dispatcher.push(key, updates);
+    auto timer = std::make_shared<asio::steady_timer>(io, delay);
+    timer->async_wait([dc, key, timer, bytes = Bytes(updates.begin(), updates.end()),
+                       alive = std::weak_ptr<int>(lifetime)](error_code ec) {
+      if (!ec && !alive.expired()) dc->dispatcher.push(key, bytes);
+    });
+    return true;
+  }
+
+  std::size_t queued_packets() const {
+    std::size_t n = 0;
+    for (const auto& [id, c] : connections) n += c->pending.size();
+    return n;
+  }
+
+  // Floods make messages in steps of kFloodStep pushes, then let the event loop flush and write
+  // them; while more than kFloodBacklog packets wait for their sockets, they wait too.
+  static constexpr int kFloodStep = 64;
+  static constexpr std::size_t kFloodBacklog = 256;
+
+  awaitable<void> run_flood(Flood f, std::function<void(const FloodResult&)> done) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto alive = std::weak_ptr<int>(lifetime);
+    std::vector<std::string> texts;
+    std::uint64_t sent = 0;
+    asio::steady_timer timer(io);
+    while (sent < f.count) {
+      for (int step = 0; step < kFloodStep && sent < f.count; ++step) {
+        Account* from = world.find_account(f.from);
+        Account* to = world.find_account(f.to);
+        if (!from || !to) break;
+        const auto n = static_cast<std::size_t>(
+            std::min<std::uint64_t>(static_cast<std::uint64_t>(f.batch), f.count - sent));
+        texts.resize(n);
+        for (std::size_t i = 0; i < n; ++i) texts[i] = f.text + " " + std::to_string(sent + i + 1);
+        api::send_private(world, *from, *to, texts, false, std::nullopt);
+        sent += n;
+        if (f.rate > 0) break;
+      }
+      if (!world.find_account(f.from) || !world.find_account(f.to)) break;
+      if (f.rate > 0) {
+        timer.expires_at(start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                     std::chrono::duration<double>(static_cast<double>(sent) / f.rate)));
+      } else if (queued_packets() > kFloodBacklog) {
+        timer.expires_after(std::chrono::microseconds(200));
+      } else {
+        co_await asio::post(io, use_awaitable);
+        if (alive.expired()) co_return;
+        continue;
+      }
+      co_await timer.async_wait(as_tuple_awaitable);
+      if (alive.expired()) co_return;
+    }
+    if (done) done(FloodResult{sent, std::chrono::steady_clock::now() - start});
+  }
+
   awaitable<void> serve(Dc& dc, tcp::socket raw) {
     const std::string peer = describe_peer(raw);
     auto accepted = co_await FramedSocket::accept(std::move(raw), kTransportHeaderTimeout);
@@ -304,6 +374,10 @@ std::optional<std::string> TestDc::start() {
              std::to_string(port) + ": " + ec.message();
   }
   const auto all = endpoints();
+  impl_->world.pushes().set_sink(
+      [impl = impl_.get()](const SessionRef& s, ByteSpan updates, std::chrono::milliseconds delay) {
+        return impl->push(s, updates, delay);
+      });
   for (Dc& dc : impl_->dcs) {
     dc.api = std::make_unique<Api>(impl_->schemas.api, dc.id, all, impl_->world);
     dc.dispatcher.set_output_listener([impl = impl_.get(), &dc] { impl->on_output(dc); });
@@ -333,6 +407,16 @@ std::vector<DcEndpoint> TestDc::endpoints() const {
 const crypto::RsaPrivateKey& TestDc::key() const { return *impl_->key; }
 
 World& TestDc::world() { return impl_->world; }
+
+void TestDc::flood(Flood flood, std::function<void(const FloodResult&)> done) {
+  if (!impl_->world.find_account(flood.from) || !impl_->world.find_account(flood.to))
+    throw std::invalid_argument("flood: unknown account");
+  if (flood.batch < 1) throw std::invalid_argument("flood: batch must be at least 1");
+  asio::co_spawn(impl_->io, impl_->run_flood(std::move(flood), std::move(done)), asio::detached);
+}
+
+std::size_t TestDc::queued_packets() const { return impl_->queued_packets(); }
+std::size_t TestDc::connection_count() const { return impl_->connections.size(); }
 
 mtproto::server::Dispatcher& TestDc::dispatcher(int dc) {
   auto it = impl_->dcs.begin();

@@ -1,13 +1,16 @@
 #pragma once
 // The local test DC: a strict MTProto server on loopback serving several DCs from one process, each
 // on its own port. Tests embed it on their io_context; tgd-testdc runs it as a program.
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "protocol/crypto/rsa.hpp"
+#include "tests/testdc/world.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -18,8 +21,6 @@ class Dispatcher;
 }
 
 namespace tgd::testdc {
-
-class World;
 
 struct DcEndpoint {
   int id = 0;
@@ -34,6 +35,25 @@ struct Options {
   int dcs = 3;
   // The server's RSA key; generated when absent.
   std::shared_ptr<const crypto::RsaPrivateKey> key;
+  // Bounds of the update logs and differences (tests set them small to reach "too long").
+  UpdateOptions updates;
+};
+
+// A test control: `count` private messages from one account to another, made and pushed as fast
+// as the connections take them (or at `rate`), as if `from` sent them from elsewhere.
+struct Flood {
+  std::int64_t from = 0;
+  std::int64_t to = 0;
+  std::uint64_t count = 0;
+  double rate = 0;  // messages per second; 0: as fast as possible
+  // Messages per push: 1 sends updateShortMessage each, more pack updateNewMessage items into one
+  // `updates` (with the box's seq).
+  int batch = 1;
+  std::string text = "flood";  // each message is "<text> <n>"
+};
+struct FloodResult {
+  std::uint64_t sent = 0;
+  std::chrono::nanoseconds elapsed{0};
 };
 
 class TestDc {
@@ -55,6 +75,13 @@ class TestDc {
   // Accounts, logins, channels and messages shared by every DC, with the tests' controls (injected
   // rpc errors, revocation, direct account creation).
   World& world();
+
+  // Runs a flood on the event loop; `done` is called (on it) when the last message is made. Throws
+  // std::invalid_argument for unknown accounts, batch < 1.
+  void flood(Flood flood, std::function<void(const FloodResult&)> done = {});
+  // Packets waiting to be written, over all connections (floods wait while it is high).
+  std::size_t queued_packets() const;
+  std::size_t connection_count() const;
 
  private:
   struct Impl;

@@ -1,0 +1,203 @@
+#include "tests/testdc/control_commands.hpp"
+
+#include <simdjson.h>
+
+#include <charconv>
+#include <stdexcept>
+
+#include "protocol/tl/json_out.hpp"
+#include "tests/testdc/api/actions.hpp"
+#include "tests/testdc/test_dc.hpp"
+
+namespace tgd::testdc {
+namespace {
+
+using simdjson::dom::element;
+
+struct CommandError {
+  std::string message;
+};
+
+std::string fail(std::string_view message) {
+  return R"({"ok":false,"error":)" + tl::json_quoted(message) + "}";
+}
+
+std::int64_t get_int(element e, std::string_view key, std::int64_t fallback) {
+  element v;
+  if (e[key].get(v) != simdjson::SUCCESS) return fallback;
+  std::int64_t i = 0;
+  if (v.get(i) == simdjson::SUCCESS) return i;
+  double d = 0;
+  if (v.get(d) == simdjson::SUCCESS) return static_cast<std::int64_t>(d);
+  throw CommandError{"\"" + std::string(key) + "\" must be a number"};
+}
+
+double get_double(element e, std::string_view key, double fallback) {
+  element v;
+  if (e[key].get(v) != simdjson::SUCCESS) return fallback;
+  double d = 0;
+  if (v.get(d) == simdjson::SUCCESS) return d;
+  std::int64_t i = 0;
+  if (v.get(i) == simdjson::SUCCESS) return static_cast<double>(i);
+  throw CommandError{"\"" + std::string(key) + "\" must be a number"};
+}
+
+std::string get_string(element e, std::string_view key, std::string_view fallback) {
+  element v;
+  if (e[key].get(v) != simdjson::SUCCESS) return std::string(fallback);
+  std::string_view s;
+  if (v.get(s) != simdjson::SUCCESS) throw CommandError{"\"" + std::string(key) + "\" must be a string"};
+  return std::string(s);
+}
+
+bool has(element e, std::string_view key) {
+  element v;
+  return e[key].get(v) == simdjson::SUCCESS;
+}
+
+// An account by phone number, bot token or user id (see the header); phone numbers and bot tokens
+// that are new create the account.
+Account& account(World& w, element e, std::string_view key) {
+  element v;
+  if (e[key].get(v) != simdjson::SUCCESS) throw CommandError{"\"" + std::string(key) + "\" is required"};
+  std::string text;
+  if (std::int64_t id = 0; v.get(id) == simdjson::SUCCESS) {
+    text = std::to_string(id);
+  } else if (std::string_view s; v.get(s) == simdjson::SUCCESS) {
+    text = std::string(s);
+  } else {
+    throw CommandError{"\"" + std::string(key) + "\" must be a phone number, bot token or user id"};
+  }
+  if (text.find(':') != std::string::npos) {
+    const auto token = parse_bot_token(text);
+    if (!token) throw CommandError{"not a bot token: " + text};
+    if (Account* a = w.find_account(token->bot_id)) return *a;
+    return w.create_bot(text, 1);
+  }
+  std::string digits;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      digits += c;
+    } else if (c != '+' && c != ' ' && c != '-') {
+      throw CommandError{"not a phone number, bot token or user id: " + text};
+    }
+  }
+  if (test_phone_dc(digits, w.dc_count())) {
+    if (Account* a = w.find_by_phone(digits)) return *a;
+    return w.create_user(digits, "User " + digits.substr(5));
+  }
+  std::int64_t id = 0;
+  std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  if (Account* a = w.find_account(id)) return *a;
+  throw CommandError{"no account " + text};
+}
+
+std::string send_message(World& w, element cmd) {
+  Account& from = account(w, cmd, "from");
+  Account& to = account(w, cmd, "to");
+  const std::string texts[] = {get_string(cmd, "text", "hi")};
+  if (texts[0].empty()) throw CommandError{"\"text\" is empty"};
+  const api::SentText sent = api::send_private(w, from, to, texts, false, std::nullopt);
+  return R"({"ok":true,"from":)" + std::to_string(from.id) + R"(,"to":)" + std::to_string(to.id) +
+         R"(,"id":)" + std::to_string(sent.id) + R"(,"pts":)" + std::to_string(sent.pts) +
+         R"(,"recipient_id":)" + std::to_string(to.last_message_id) + R"(,"recipient_pts":)" +
+         std::to_string(to.pts) + "}";
+}
+
+std::string faults_json(const PushFaults& f) {
+  return R"({"drop":)" + std::to_string(f.drop) + R"(,"duplicate":)" + std::to_string(f.duplicate) +
+         R"(,"reorder":)" + std::to_string(f.reorder) + R"(,"delay_count":)" + std::to_string(f.delay_count) +
+         R"(,"delay_ms":)" + std::to_string(f.delay.count()) + "}";
+}
+
+std::string fault(World& w, element cmd) {
+  if (has(cmd, "clear") && !has(cmd, "account")) {
+    w.pushes().clear_faults();
+    return R"({"ok":true})";
+  }
+  Account& a = account(w, cmd, "account");
+  PushFaults& f = w.pushes().faults(a.id);
+  if (has(cmd, "clear")) {
+    f = PushFaults{};
+    w.pushes().release_held(a.id);
+  }
+  const auto count = [&](std::string_view key, std::uint32_t current) {
+    const std::int64_t v = get_int(cmd, key, current);
+    if (v < 0) throw CommandError{"\"" + std::string(key) + "\" must not be negative"};
+    return static_cast<std::uint32_t>(v);
+  };
+  f.drop = count("drop", f.drop);
+  f.duplicate = count("duplicate", f.duplicate);
+  f.reorder = count("reorder", f.reorder);
+  if (has(cmd, "delay_ms")) {
+    f.delay = std::chrono::milliseconds(get_int(cmd, "delay_ms", 0));
+    f.delay_count = count("delay_count", 1);
+  }
+  if (has(cmd, "release")) w.pushes().release_held(a.id);
+  if (has(cmd, "too_long")) w.pushes().too_long(a.id);
+  return R"({"ok":true,"account":)" + std::to_string(a.id) + R"(,"faults":)" + faults_json(f) + "}";
+}
+
+std::string state(World& w, element cmd) {
+  Account& a = account(w, cmd, "account");
+  return R"({"ok":true,"id":)" + std::to_string(a.id) + R"(,"pts":)" + std::to_string(a.pts) + R"(,"qts":)" +
+         std::to_string(a.qts) + R"(,"seq":)" + std::to_string(a.seq) + R"(,"date":)" +
+         std::to_string(a.date) + R"(,"sessions":)" + std::to_string(w.pushes().sessions(a.id).size()) + "}";
+}
+
+std::string stats(TestDc& dc) {
+  const PushStats& s = dc.world().pushes().stats();
+  return R"({"ok":true,"pushes":)" + std::to_string(s.pushes) + R"(,"updates":)" + std::to_string(s.updates) +
+         R"(,"dropped":)" + std::to_string(s.dropped) + R"(,"duplicated":)" + std::to_string(s.duplicated) +
+         R"(,"reordered":)" + std::to_string(s.reordered) + R"(,"delayed":)" + std::to_string(s.delayed) +
+         R"(,"too_long":)" + std::to_string(s.too_long) + R"(,"unsubscribed":)" +
+         std::to_string(s.unsubscribed) + R"(,"accounts":)" + std::to_string(dc.world().accounts().size()) +
+         R"(,"connections":)" + std::to_string(dc.connection_count()) + R"(,"queued_packets":)" +
+         std::to_string(dc.queued_packets()) + "}";
+}
+
+}  // namespace
+
+ControlCommands::ControlCommands(TestDc& dc) : dc_(dc), parser_(std::make_unique<simdjson::dom::parser>()) {}
+ControlCommands::~ControlCommands() = default;
+
+void ControlCommands::execute(std::string_view line, std::function<void(std::string)> reply) {
+  element cmd;
+  if (parser_->parse(line.data(), line.size()).get(cmd) != simdjson::SUCCESS || !cmd.is_object()) {
+    return reply(fail("not a JSON object"));
+  }
+  World& w = dc_.world();
+  try {
+    const std::string op = get_string(cmd, "op", "");
+    if (op == "send_message") return reply(send_message(w, cmd));
+    if (op == "fault") return reply(fault(w, cmd));
+    if (op == "state") return reply(state(w, cmd));
+    if (op == "stats") return reply(stats(dc_));
+    if (op == "flood") {
+      Flood f;
+      f.from = account(w, cmd, "from").id;
+      f.to = account(w, cmd, "to").id;
+      const std::int64_t count = get_int(cmd, "count", 0);
+      if (count < 0) throw CommandError{"\"count\" must not be negative"};
+      f.count = static_cast<std::uint64_t>(count);
+      f.rate = get_double(cmd, "rate", 0);
+      f.batch = static_cast<int>(get_int(cmd, "batch", 1));
+      if (f.batch < 1 || f.batch > 1000) throw CommandError{"\"batch\" must be 1..1000"};
+      f.text = get_string(cmd, "text", "flood");
+      dc_.flood(std::move(f), [reply](const FloodResult& r) {
+        const double seconds = std::chrono::duration<double>(r.elapsed).count();
+        reply(R"({"ok":true,"sent":)" + std::to_string(r.sent) + R"(,"seconds":)" + std::to_string(seconds) +
+              R"(,"per_second":)" +
+              std::to_string(seconds > 0 ? static_cast<double>(r.sent) / seconds : 0.0) + "}");
+      });
+      return;
+    }
+    return reply(fail(op.empty() ? "\"op\" is required" : "unknown op: " + op));
+  } catch (const CommandError& e) {
+    return reply(fail(e.message));
+  } catch (const std::invalid_argument& e) {
+    return reply(fail(e.what()));
+  }
+}
+
+}  // namespace tgd::testdc
