@@ -3,6 +3,8 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "rpc/server/ws_frame.hpp"
+
 namespace tgd::rpc {
 
 struct Connection::Batch {
@@ -33,10 +35,10 @@ Error outcome_of(std::exception_ptr error) {
 
 }  // namespace
 
-Connection::Connection(std::shared_ptr<ServerState> state, bool newline_framing)
+Connection::Connection(std::shared_ptr<ServerState> state, Framing framing)
     : state_(std::move(state)),
       id_(state_->next_connection_id++),
-      newline_framing_(newline_framing),
+      framing_(framing),
       writer_wake_(state_->executor),
       reader_wake_(state_->executor),
       idle_timer_(state_->executor),
@@ -74,8 +76,8 @@ void Connection::close(bool with_notifications) {
 }
 
 bool Connection::notify(std::string notification) {
-  if (closed_ || !can_push()) return false;
-  if (out_bytes_ + notification.size() + 1 > limits().max_outgoing_bytes) return false;
+  if (closed_ || output_closed_ || !can_push()) return false;
+  if (out_bytes_ + notification.size() + ws::kMaxHeader > limits().max_outgoing_bytes) return false;
   enqueue(std::move(notification));
   return true;
 }
@@ -230,15 +232,28 @@ void Connection::input_finished() {
 }
 
 void Connection::enqueue(std::string message) {
-  if (closed_) return;
-  const std::size_t size = message.size() + (newline_framing_ ? 1 : 0);
+  switch (framing_) {
+    case Framing::None:
+      break;
+    case Framing::Newline:
+      message += '\n';
+      break;
+    case Framing::WebSocket:
+      message = ws::frame(ws::Opcode::Text, message);
+      break;
+  }
+  enqueue_framed(std::move(message));
+}
+
+void Connection::enqueue_framed(std::string bytes) {
+  if (closed_ || output_closed_) return;
+  const std::size_t size = bytes.size();
   if (!out_.empty() && out_bytes_ + size > limits().max_outgoing_bytes) {
     close();  // a reader this slow is not waited for
     return;
   }
-  if (newline_framing_) message += '\n';
   out_bytes_ += size;
-  out_.push_back(std::move(message));
+  out_.push_back(std::move(bytes));
   if (out_.size() == 1) signal(writer_wake_);
 }
 

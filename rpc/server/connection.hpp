@@ -5,12 +5,14 @@
 // timeout, and the Caller the methods see.
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/write.hpp>
 #include <chrono>
 #include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "protocol/net/asio.hpp"
 #include "rpc/server/message.hpp"
@@ -38,10 +40,16 @@ struct ServerState {
   std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections;
 };
 
+// How queued messages are framed on the wire.
+enum class Framing : std::uint8_t {
+  None,       // as they are (HTTP bodies)
+  Newline,    // each gets a '\n' (NDJSON, the UNIX socket)
+  WebSocket,  // each becomes one text frame (ws_frame.hpp)
+};
+
 class Connection : public Caller, public std::enable_shared_from_this<Connection> {
  public:
-  // newline_framing: each queued message gets a '\n' (NDJSON).
-  Connection(std::shared_ptr<ServerState> state, bool newline_framing);
+  Connection(std::shared_ptr<ServerState> state, Framing framing);
   ~Connection() override;
 
   std::uint64_t connection_id() const override { return id_; }
@@ -66,14 +74,25 @@ class Connection : public Caller, public std::enable_shared_from_this<Connection
   void input_finished();
 
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
-  // Outgoing queue.
+  // Outgoing queue: a message framed as framing_ says, or bytes already framed (WebSocket control
+  // frames). After close_output() nothing more is queued (a WebSocket close frame was the last).
   void enqueue(std::string message);
+  void enqueue_framed(std::string bytes);
+  void close_output() { output_closed_ = true; }
+  void set_framing(Framing framing) { framing_ = framing; }
   bool reading_paused() const { return !closed_ && out_bytes_ >= limits().outgoing_pause_bytes; }
   // The writer wrote the first `count` queued messages.
   void written(std::size_t count);
   // Nothing left to do: the writer closes when the queue is empty and this is true.
   bool done_when_flushed() const { return close_after_flush_ || (input_done_ && in_flight_ == 0); }
   static awaitable<void> wait(asio::steady_timer& event);
+  // Writes the outgoing queue as it fills, many messages per system call, until the connection
+  // closes or has nothing left to do (done_when_flushed); then on_flushed() decides.
+  template <class Socket>
+  awaitable<void> write_queued(Socket& socket);
+  // Everything is written and nothing more will come: close (default), or linger for a WebSocket
+  // close handshake.
+  virtual void on_flushed() { close(); }
   static void signal(asio::steady_timer& event) { event.cancel(); }
   // Closes the connection after idle_timeout without traffic and with nothing to do.
   awaitable<void> idle_watch(std::shared_ptr<Connection> self);
@@ -83,7 +102,8 @@ class Connection : public Caller, public std::enable_shared_from_this<Connection
   bool closed_ = false;
   bool close_after_flush_ = false;
   bool input_done_ = false;
-  const bool newline_framing_;
+  Framing framing_;
+  bool output_closed_ = false;
   std::deque<std::string> out_;
   std::size_t out_bytes_ = 0;
   asio::steady_timer writer_wake_, reader_wake_, idle_timer_;
@@ -111,6 +131,33 @@ class Connection : public Caller, public std::enable_shared_from_this<Connection
   std::uint64_t next_call_ = 1;
   std::unordered_map<std::uint64_t, Call> calls_;
 };
+
+template <class Socket>
+awaitable<void> Connection::write_queued(Socket& socket) {
+  constexpr std::size_t kMaxGather = 64;  // iovecs per writev
+  std::vector<asio::const_buffer> buffers;
+  buffers.reserve(kMaxGather);
+  while (!closed_) {
+    if (out_.empty()) {
+      if (done_when_flushed()) {
+        on_flushed();
+        co_return;
+      }
+      co_await wait(writer_wake_);
+      continue;
+    }
+    const std::size_t count = std::min(out_.size(), kMaxGather);
+    buffers.clear();
+    for (std::size_t i = 0; i < count; ++i) buffers.push_back(asio::buffer(out_[i]));
+    auto [ec, n] = co_await asio::async_write(socket, buffers, net::as_tuple_awaitable);
+    if (closed_) co_return;
+    if (ec) {
+      close();
+      co_return;
+    }
+    written(count);
+  }
+}
 
 // Starts serving an accepted connection (unix_connection.cpp, tcp_connection.cpp).
 void serve_unix(std::shared_ptr<ServerState> state, asio::local::stream_protocol::socket socket);

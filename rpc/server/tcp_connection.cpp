@@ -1,6 +1,7 @@
 // A TCP client: HTTP/1.1 (POST /rpc, one request or batch per body) that may upgrade to WebSocket
 // (on "/", one JSON-RPC message per text frame). Every request is checked first: Host, Origin,
-// token.
+// token. Beast parses HTTP and answers the upgrade; the WebSocket frames are tgd's own
+// (ws_frame.hpp says why).
 #include <sys/socket.h>
 
 #include <array>
@@ -11,9 +12,12 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <cerrno>
+#include <cstring>
+#include <vector>
 
 #include "rpc/server/connection.hpp"
 #include "rpc/server/http_access.hpp"
+#include "rpc/server/ws_frame.hpp"
 
 namespace tgd::rpc {
 
@@ -25,12 +29,14 @@ namespace websocket = beast::websocket;
 using net::tcp;
 
 constexpr std::size_t kHeaderLimit = 64 << 10;
-constexpr std::size_t kFrameChunk = 64 << 10;
+constexpr std::size_t kReadChunk = 64 << 10;
+// How long a close handshake may take before the connection is simply closed.
+constexpr auto kCloseLinger = std::chrono::seconds(1);
 
 class TcpConnection final : public Connection {
  public:
   TcpConnection(std::shared_ptr<ServerState> state, tcp::socket socket)
-      : Connection(std::move(state), /*newline_framing=*/false),
+      : Connection(std::move(state), Framing::None),
         socket_(std::move(socket)),
         reply_wake_(state_->executor) {}
 
@@ -60,6 +66,32 @@ class TcpConnection final : public Connection {
       socket_.close(ignored);
     }
     reply_wake_.cancel();
+    if (linger_) linger_->cancel();
+  }
+
+  // WebSocket: everything is written. After our close frame, half-close and let the reader wait
+  // (bounded by the linger timer) for the client's close frame or its end of stream, so that the
+  // client reads our last frames before the connection goes.
+  void on_flushed() override {
+    if (!ws_mode_ || !output_closed_ || client_closed_) {
+      close();
+      return;
+    }
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // Sends a close frame (after what is queued) and stops sending anything else.
+  void close_websocket(std::uint16_t code, std::string_view reason) {
+    if (output_closed_) return;
+    enqueue_framed(ws::frame(ws::Opcode::Close, ws::close_payload(code, reason)));
+    close_output();
+    close_after_flush_ = true;
+    signal(writer_wake_);
+    linger_.emplace(state_->executor, kCloseLinger);
+    linger_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->close();
+    });
   }
 
   struct Refusal {
@@ -230,94 +262,124 @@ class TcpConnection final : public Connection {
 
   awaitable<void> serve_websocket(http::request<http::string_body> request,
                                   std::shared_ptr<TcpConnection> self) {
+    // Beast checks the upgrade request and writes the 101 answer; then the socket is ours again.
     ws_.emplace(std::move(socket_));
-    ws_->read_message_max(0);  // limited below, frame by frame, so the client gets -32006 first
-    ws_->auto_fragment(false);
     ws_->set_option(websocket::stream_base::decorator(
         [](websocket::response_type& response) { response.set(http::field::server, "tgd"); }));
     auto [ec] = co_await ws_->async_accept(request, net::as_tuple_awaitable);
     if (closed_) co_return;
+    socket_ = std::move(ws_->next_layer());
+    ws_.reset();
     if (ec) {
       close();
       co_return;
     }
     ws_mode_ = true;
+    set_framing(Framing::WebSocket);
     touch();
     asio::co_spawn(state_->executor, write_frames(self), asio::detached);
+    co_await read_frames();
+  }
+
+  awaitable<void> read_frames() {
     const std::size_t max = limits().max_message_bytes;
-    beast::flat_buffer message;
+    ws::FrameReader reader(max, kJsonPadding);
+    bool reader_failed = false;
+    // Bytes Beast's HTTP parser read past the upgrade request (a client may send frames at once).
+    std::vector<char> buffer(std::max(kReadChunk, buffer_.size()) + kJsonPadding);
+    std::size_t begin = 0, end = buffer_.size();
+    asio::buffer_copy(asio::buffer(buffer), buffer_.data());
+    buffer_.consume(buffer_.size());
     while (!closed_) {
-      if (reading_paused()) {
+      while (!closed_ && !reading_paused() && begin < end) {
+        if (reader_failed) {  // the stream cannot be parsed past the error: drop what comes
+          begin = end;
+          break;
+        }
+        std::size_t consumed = 0;
+        ws::Event event = reader.next(buffer.data() + begin, end - begin, consumed);
+        begin += consumed;
+        if (output_closed_) {  // closing: the client's close frame ends it, the rest is dropped
+          if (event.kind == ws::Event::Kind::Close || event.kind == ws::Event::Kind::Error) {
+            close();
+            co_return;
+          }
+          if (event.kind == ws::Event::Kind::NeedMore && consumed == 0) break;
+          continue;
+        }
+        switch (event.kind) {
+          case ws::Event::Kind::NeedMore:
+            break;
+          case ws::Event::Kind::Message:
+            touch();
+            if (event.opcode != ws::Opcode::Text) {
+              ++state_->stats.errors[codes::kInvalidRequest];
+              deliver(error_response("null", Error{codes::kInvalidRequest,
+                                                   "binary frames are not accepted: send JSON-RPC as text",
+                                                   {}}));
+            } else {
+              handle_message(event.payload, event.capacity);
+            }
+            break;
+          case ws::Event::Kind::Ping:
+            enqueue_framed(ws::frame(ws::Opcode::Pong, event.payload));
+            break;
+          case ws::Event::Kind::Pong:
+            break;
+          case ws::Event::Kind::Close:
+            // Echo the code (RFC 6455 §5.5.1), then close once it is written.
+            client_closed_ = true;
+            close_websocket(event.close_code ? event.close_code : ws::kCloseNormal, {});
+            co_return;
+          case ws::Event::Kind::Error:
+            reader_failed = true;
+            if (event.close_code == ws::kCloseTooBig) {
+              fail_message(Error{codes::kRequestTooLarge, event.detail, {}});
+            }
+            close_websocket(event.close_code, event.detail);
+            continue;  // read on until the client's close frame (or the linger timer)
+        }
+        if (event.kind == ws::Event::Kind::NeedMore && consumed == 0) break;
+      }
+      if (closed_) co_return;
+      if (reading_paused() && !output_closed_) {
         co_await wait(reader_wake_);
         continue;
       }
-      message.clear();
-      bool too_large = false;
-      do {
-        auto [read_ec, n] = co_await ws_->async_read_some(message, kFrameChunk, net::as_tuple_awaitable);
-        if (closed_) co_return;
-        if (read_ec) {
-          close();
-          co_return;
+      if (begin == end) begin = end = 0;
+      if (buffer.size() - kJsonPadding - end < kReadChunk / 4) {
+        if (begin > 0) {
+          std::memmove(buffer.data(), buffer.data() + begin, end - begin);
+          end -= begin;
+          begin = 0;
         }
-        too_large = message.size() > max;
-      } while (!too_large && !ws_->is_message_done());
-      touch();
-      if (too_large) {
-        fail_message(Error{codes::kRequestTooLarge, "message over " + std::to_string(max) + " bytes", {}});
+        // A whole frame (at most the message limit plus its header) must fit: it is parsed in place.
+        if (buffer.size() - kJsonPadding - end < kReadChunk / 4) {
+          buffer.resize(std::min(buffer.size() * 2, max + ws::kMaxHeader + 4 + kReadChunk + kJsonPadding));
+        }
+      }
+      auto [read_ec, n] = co_await socket_.async_read_some(
+          asio::buffer(buffer.data() + end, buffer.size() - kJsonPadding - end), net::as_tuple_awaitable);
+      if (closed_) co_return;
+      if (read_ec) {
+        close();
         co_return;
       }
-      if (!ws_->got_text()) {
-        ++state_->stats.errors[codes::kInvalidRequest];
-        deliver(error_response(
-            "null",
-            Error{codes::kInvalidRequest, "binary frames are not accepted: send JSON-RPC as text", {}}));
-        continue;
-      }
-      const std::size_t size = message.size();
-      message.prepare(kJsonPadding);
-      const char* data = static_cast<const char*>(message.data().data());
-      handle_message(std::string_view(data, size), size + kJsonPadding);
+      end += n;
     }
   }
 
   awaitable<void> write_frames(std::shared_ptr<TcpConnection> self) {
     (void)self;
-    while (!closed_) {
-      if (out_.empty()) {
-        if (done_when_flushed()) {
-          if (close_after_flush_) {
-            // A close frame (1009, too big); Beast reads and drops the rest until the client's
-            // close frame, so the client gets our error before the connection goes. At most 1 s.
-            asio::steady_timer linger(state_->executor, std::chrono::seconds(1));
-            linger.async_wait([self](boost::system::error_code ec) {
-              if (!ec) self->close();
-            });
-            auto [ec] = co_await ws_->async_close(websocket::close_code::too_big, net::as_tuple_awaitable);
-            (void)ec;
-            linger.cancel();
-          }
-          close();
-          co_return;
-        }
-        co_await wait(writer_wake_);
-        continue;
-      }
-      ws_->text(true);
-      auto [ec, n] = co_await ws_->async_write(asio::buffer(out_.front()), net::as_tuple_awaitable);
-      if (closed_) co_return;
-      if (ec) {
-        close();
-        co_return;
-      }
-      written(1);
-    }
+    co_await write_queued(socket_);
   }
 
   tcp::socket socket_;
-  std::optional<websocket::stream<tcp::socket>> ws_;
+  std::optional<websocket::stream<tcp::socket>> ws_;  // during the upgrade only
   beast::flat_buffer buffer_;
   bool ws_mode_ = false;
+  bool client_closed_ = false;  // the client sent its close frame
+  std::optional<asio::steady_timer> linger_;
   std::optional<std::string> reply_;
   asio::steady_timer reply_wake_;
 };

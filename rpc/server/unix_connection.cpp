@@ -1,7 +1,6 @@
 // A UNIX socket client: newline-delimited JSON, one request or batch per line, one answer per line.
 #include <poll.h>
 
-#include <boost/asio/write.hpp>
 #include <cstring>
 #include <vector>
 
@@ -14,7 +13,6 @@ namespace {
 using unix_socket = asio::local::stream_protocol::socket;
 
 constexpr std::size_t kReadChunk = 64 << 10;
-constexpr std::size_t kMaxGather = 64;
 
 bool blank(std::string_view line) {
   for (char c : line) {
@@ -26,7 +24,7 @@ bool blank(std::string_view line) {
 class UnixConnection final : public Connection {
  public:
   UnixConnection(std::shared_ptr<ServerState> state, unix_socket socket)
-      : Connection(std::move(state), /*newline_framing=*/true), socket_(std::move(socket)) {}
+      : Connection(std::move(state), Framing::Newline), socket_(std::move(socket)) {}
 
   void start() {
     auto self = std::static_pointer_cast<UnixConnection>(shared_from_this());
@@ -125,27 +123,7 @@ class UnixConnection final : public Connection {
 
   awaitable<void> write_loop(std::shared_ptr<UnixConnection> self) {
     (void)self;
-    std::vector<asio::const_buffer> buffers;
-    while (!closed_) {
-      if (out_.empty()) {
-        if (done_when_flushed()) {
-          close();
-          co_return;
-        }
-        co_await wait(writer_wake_);
-        continue;
-      }
-      const std::size_t count = std::min(out_.size(), kMaxGather);
-      buffers.clear();
-      for (std::size_t i = 0; i < count; ++i) buffers.push_back(asio::buffer(out_[i]));
-      auto [ec, n] = co_await asio::async_write(socket_, buffers, net::as_tuple_awaitable);
-      if (closed_) co_return;
-      if (ec) {
-        close();
-        co_return;
-      }
-      written(count);
-    }
+    co_await write_queued(socket_);
   }
 
   unix_socket socket_;

@@ -6,13 +6,18 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "tests/rpc/server/test_server.hpp"
@@ -102,11 +107,95 @@ class WsClient {
     return beast::buffers_to_string(buffer.data());
   }
   void drop() { ws_.next_layer().close(); }
+  // Sends a ping; receive() then records the pong's payload in pongs().
+  void ping(const std::string& payload) {
+    ws_.control_callback([this](websocket::frame_type kind, beast::string_view data) {
+      if (kind == websocket::frame_type::pong) pongs_.emplace_back(data);
+    });
+    ws_.ping(websocket::ping_data(payload.c_str()));
+  }
+  const std::vector<std::string>& pongs() const { return pongs_; }
+  // Sends a message in fragments of `piece` bytes.
+  void send_fragmented(const std::string& text, std::size_t piece) {
+    ws_.text(true);
+    for (std::size_t at = 0; at < text.size(); at += piece) {
+      const std::size_t n = std::min(piece, text.size() - at);
+      ws_.write_some(at + n == text.size(), asio::buffer(text.data() + at, n));
+    }
+  }
+  // The close handshake (Beast's close() waits for the server's close frame): true when the server
+  // echoed our code.
+  bool close(std::uint16_t code) {
+    boost::system::error_code ec;
+    ws_.close(websocket::close_reason(code), ec);
+    return !ec && ws_.reason().code == code;
+  }
 
  private:
   asio::io_context io_;
   websocket::stream<tcp::socket> ws_{io_};
   unsigned status_ = 0;
+  std::vector<std::string> pongs_;
+};
+
+// A WebSocket client without a library, for what Beast's client will not send (unmasked frames,
+// frames written together with the upgrade request).
+class RawWs {
+ public:
+  explicit RawWs(std::uint16_t port) : socket_(io_) {
+    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    upgrade_ = "GET /?token=t0ken HTTP/1.1\r\nHost: " + local_host(port) +
+               "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  }
+  const std::string& upgrade_request() const { return upgrade_; }
+  void write(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
+  // The HTTP status line of the handshake answer.
+  std::string read_handshake() {
+    boost::system::error_code ec;
+    const std::size_t n = asio::read_until(socket_, asio::dynamic_buffer(in_), "\r\n\r\n", ec);
+    if (ec) return {};
+    std::string head = in_.substr(0, n);
+    in_.erase(0, n);
+    return head.substr(0, head.find("\r\n"));
+  }
+  // The next server frame: opcode and payload; nullopt when the connection ended first.
+  std::optional<std::pair<int, std::string>> read_frame() {
+    boost::system::error_code ec;
+    auto need = [&](std::size_t n) {
+      if (in_.size() < n)
+        asio::read(socket_, asio::dynamic_buffer(in_), asio::transfer_at_least(n - in_.size()), ec);
+      return in_.size() >= n;
+    };
+    if (!need(2)) return std::nullopt;
+    const int opcode = static_cast<unsigned char>(in_[0]) & 0x0F;
+    std::size_t length = static_cast<unsigned char>(in_[1]) & 0x7F, header = 2;
+    if (length == 126) {
+      if (!need(4)) return std::nullopt;
+      length = (static_cast<unsigned char>(in_[2]) << 8) | static_cast<unsigned char>(in_[3]);
+      header = 4;
+    }
+    if (!need(header + length)) return std::nullopt;
+    std::string payload = in_.substr(header, length);
+    in_.erase(0, header + length);
+    return std::pair{opcode, payload};
+  }
+  // A client frame, masked unless told otherwise.
+  static std::string frame(std::uint8_t first_byte, const std::string& payload, bool masked = true) {
+    std::string out(1, static_cast<char>(first_byte));
+    out += static_cast<char>((masked ? 0x80 : 0) | payload.size());  // payloads < 126 bytes here
+    const char key[4] = {1, 2, 3, 4};
+    if (masked) out.append(key, 4);
+    for (std::size_t i = 0; i < payload.size(); ++i)
+      out += masked ? static_cast<char>(payload[i] ^ key[i % 4]) : payload[i];
+    return out;
+  }
+
+ private:
+  asio::io_context io_;
+  tcp::socket socket_;
+  std::string upgrade_;
+  std::string in_;
 };
 
 bool eventually(auto condition, std::chrono::milliseconds timeout = 3s) {
@@ -265,6 +354,56 @@ TEST_CASE("WebSocket: text frames carry requests and batches; answers and notifi
   CHECK(client.receive() == R"({"jsonrpc":"2.0","id":2,"result":true})");
   client.send("{oops");
   CHECK(client.receive()->starts_with(R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,)"));
+}
+
+TEST_CASE("WebSocket: pings get pongs, fragmented messages are gathered, a close is echoed") {
+  TestServer server(test_options(false, true));
+  REQUIRE_FALSE(server.start());
+  WsClient client(server.port());
+  REQUIRE(client.status() == 101);
+  client.ping("are you there");
+  client.send_fragmented(
+      R"({"jsonrpc":"2.0","method":"echo","params":{"long":")" + std::string(5000, 'f') + R"("},"id":7})",
+      1000);
+  auto answer = client.receive();  // the pong arrives before it, through the control callback
+  REQUIRE(answer);
+  CHECK(answer->starts_with(R"({"jsonrpc":"2.0","id":7,"result":{"long":"ffff)"));
+  CHECK(client.pongs() == std::vector<std::string>{"are you there"});
+  CHECK(client.close(4000));
+}
+
+TEST_CASE("WebSocket: frames sent together with the upgrade request are answered") {
+  TestServer server(test_options(false, true));
+  REQUIRE_FALSE(server.start());
+  RawWs raw(server.port());
+  raw.write(raw.upgrade_request() + RawWs::frame(0x81, R"({"jsonrpc":"2.0","method":"echo","id":1})") +
+            RawWs::frame(0x81, R"({"jsonrpc":"2.0","method":"echo","id":2})"));
+  CHECK(raw.read_handshake() == "HTTP/1.1 101 Switching Protocols");
+  auto first = raw.read_frame();
+  auto second = raw.read_frame();
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(*first == std::pair<int, std::string>{1, R"({"jsonrpc":"2.0","id":1,"result":{}})"});
+  CHECK(*second == std::pair<int, std::string>{1, R"({"jsonrpc":"2.0","id":2,"result":{}})"});
+}
+
+TEST_CASE("WebSocket: an unmasked client frame gets close 1002 and the connection ends") {
+  TestServer server(test_options(false, true));
+  REQUIRE_FALSE(server.start());
+  RawWs raw(server.port());
+  raw.write(raw.upgrade_request());
+  REQUIRE(raw.read_handshake() == "HTTP/1.1 101 Switching Protocols");
+  raw.write(RawWs::frame(0x81, R"({"jsonrpc":"2.0","method":"echo","id":1})", /*masked=*/false));
+  auto close = raw.read_frame();
+  REQUIRE(close);
+  CHECK(close->first == 8);
+  CHECK(close->second.substr(0, 2) == std::string("\x03\xEA", 2));  // 1002
+  CHECK(close->second.substr(2) == "client frames must be masked");
+  CHECK_FALSE(raw.read_frame());  // then the server closes (within its 1 s linger)
+  // The server goes on serving others.
+  WsClient other(server.port());
+  other.send(R"({"jsonrpc":"2.0","method":"echo","id":3})");
+  CHECK(other.receive() == R"({"jsonrpc":"2.0","id":3,"result":{}})");
 }
 
 TEST_CASE("WebSocket: binary frames are refused with -32600") {
