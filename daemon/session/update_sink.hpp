@@ -1,0 +1,25 @@
+#pragma once
+// Where a session hands the updates its update engine emitted (daemon/updates): the daemon's
+// update stream journals them and delivers them to subscribers. The session never talks to
+// subscribers or the journal itself.
+#include <string>
+#include <vector>
+
+namespace tgd::session {
+
+class UpdateSink {
+ public:
+  virtual ~UpdateSink() = default;
+
+  // One engine batch, on the event loop: `updates` in order (full Update objects and tgd.* markers,
+  // tgd's JSON form; possibly none) and the session's update state after them (state JSON of
+  // daemon/updates/update_state.hpp). The sink journals both atomically
+  // (store::Store::append_updates) and delivers the updates once they are durable. It must not
+  // call back into the session.
+  virtual void publish(const std::string& session, std::vector<std::string> updates, std::string state_json) = 0;
+
+  // The session was removed (its journal goes with it): drop whatever the sink keeps for it.
+  virtual void forget(const std::string& session) = 0;
+};
+
+}  // namespace tgd::session
