@@ -4,8 +4,21 @@
 
 namespace tgd::testdc::testing {
 
-Harness::Harness(int dcs)
-    : schemas_(tl::load_embedded_schemas()), world_(dcs), encoder_(schemas_.api), decoder_(schemas_.api) {
+Harness::Harness(int dcs, UpdateOptions updates)
+    : schemas_(tl::load_embedded_schemas()),
+      world_(dcs, updates),
+      encoder_(schemas_.api),
+      decoder_(schemas_.api) {
+  // Pushes are decoded right away: one that does not match the schema fails here.
+  world_.pushes().set_sink([this](const SessionRef& s, ByteSpan bytes, std::chrono::milliseconds delay) {
+    Pushed p{s, delay, {}};
+    auto error = decoder_.decode_object(bytes, p.updates.json);
+    REQUIRE_MESSAGE(!error, "a push does not decode");
+    p.updates.root = p.updates.parser->parse(p.updates.json).value();
+    p.updates.ok = true;
+    pushes.push_back(std::move(p));
+    return true;
+  });
   for (int id = 1; id <= dcs; ++id) {
     endpoints_.push_back(DcEndpoint{id, "127.0.0.1", static_cast<std::uint16_t>(10442 + id)});
   }
@@ -22,6 +35,7 @@ Answer Harness::call(Client& c, std::string_view method, std::string_view params
   std::string inner = "{\"_\":\"" + std::string(method) + "\"";
   if (params.size() > 2) inner += "," + std::string(params.substr(1, params.size() - 2));
   inner += "}";
+  if (!wrapper_.empty()) inner = R"({"_":")" + wrapper_ + R"(","query":)" + inner + "}";
   std::string query = inner;
   if (init && !c.inited) {
     query =
@@ -52,6 +66,26 @@ Answer Harness::call(Client& c, std::string_view method, std::string_view params
   answer.root = answer.parser->parse(answer.json).value();
   answer.ok = true;
   return answer;
+}
+
+Answer Harness::call_without_updates(Client& c, std::string_view method, std::string_view params) {
+  wrapper_ = "invokeWithoutUpdates";
+  Answer a = call(c, method, params);
+  wrapper_.clear();
+  return a;
+}
+
+std::vector<Pushed> Harness::take_pushes(const Client& c) {
+  std::vector<Pushed> mine, rest;
+  for (auto& p : pushes) (p.session == c.session() ? mine : rest).push_back(std::move(p));
+  pushes = std::move(rest);
+  return mine;
+}
+
+Client Harness::sibling(const Client& c) {
+  Client s = c;
+  s.session_id = c.session_id + 1000003;
+  return s;
 }
 
 Answer Harness::login_bot(Client& c, std::string_view token) {

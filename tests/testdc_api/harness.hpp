@@ -4,6 +4,7 @@
 // TL codec; answers are decoded with the method's result type and parsed for the checks.
 #include <simdjson.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +21,7 @@ struct Client {
   std::uint64_t auth_key_id = 0;
   std::int64_t session_id = 0;
   bool inited = false;  // sent initConnection already
+  SessionRef session() const { return SessionRef{dc, auth_key_id, session_id}; }
 };
 
 // One answer: the decoded JSON, or the rpc error.
@@ -43,15 +45,30 @@ struct Answer {
   std::string type() const { return str("/_"); }
 };
 
+// A push the World handed to a session (decoded as Updates).
+struct Pushed {
+  SessionRef session;
+  std::chrono::milliseconds delay{0};
+  Answer updates;
+};
+
 class Harness {
  public:
-  explicit Harness(int dcs = 3);
+  explicit Harness(int dcs = 3, UpdateOptions updates = {});
 
   World& world() { return world_; }
   Client client(int dc);  // a fresh auth key on `dc`
   // Calls `method` with `params` (a JSON object without "_"). The client's first call is wrapped in
   // invokeWithLayer(223, initConnection(...)) unless `init` is false.
   Answer call(Client& c, std::string_view method, std::string_view params = "{}", bool init = true);
+  // The same call wrapped in invokeWithoutUpdates.
+  Answer call_without_updates(Client& c, std::string_view method, std::string_view params = "{}");
+
+  // Pushes so far, in order; take_pushes(c) removes and returns those to c's session.
+  std::vector<Pushed> pushes;
+  std::vector<Pushed> take_pushes(const Client& c);
+  // Another session on the same auth key (same login).
+  Client sibling(const Client& c);
 
   // Logins through the API.
   Answer login_bot(Client& c, std::string_view token);
@@ -77,6 +94,7 @@ class Harness {
   tl::JsonToTl encoder_;
   tl::TlToJson decoder_;
   std::uint64_t next_key_ = 0x1000;
+  std::string wrapper_;  // "" or a wrapper method around the next call's query
 };
 
 // "inputUser" / "inputPeerUser" JSON for a user as seen by `viewer`.

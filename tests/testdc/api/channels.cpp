@@ -107,7 +107,7 @@ Reply update_username(Call& c) {
     if (c.world.find_by_username(username) || (other && other != &ch)) return error(400, "USERNAME_OCCUPIED");
   }
   ch.username = std::string(username);
-  return std::string(R"({"_":"boolTrue"})");
+  return std::string("true");
 }
 
 }  // namespace

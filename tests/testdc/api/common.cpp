@@ -162,6 +162,7 @@ std::string message_json(const Message& m, std::int64_t viewer) {
   }
   out += R"(,"peer_id":)" + peer_json(m.peer);
   out += R"(,"date":)" + std::to_string(m.date);
+  if (m.edit_date) out += R"(,"edit_date":)" + std::to_string(m.edit_date);
   if (m.channel_created) {
     out += R"(,"action":{"_":"messageActionChannelCreate","title":)" + jstr(*m.channel_created) + "}}";
   } else {
