@@ -98,6 +98,11 @@ struct Invoker::Impl : std::enable_shared_from_this<Impl> {
         auto self = weak.lock();
         if (self && dc == self->options.main_dc && self->hooks.on_update) self->hooks.on_update(updates);
       });
+      c->on_link_event([weak, dc](net::LinkEvent event) {
+        auto self = weak.lock();
+        if (self && dc == self->options.main_dc && self->hooks.on_link_event)
+          self->hooks.on_link_event(event);
+      });
     }
     c->start();
     return clients.emplace(key, std::move(c)).first->second.get();

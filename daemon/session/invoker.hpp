@@ -70,7 +70,8 @@ struct InvokerHooks {
   std::function<void(std::int32_t dc)> on_main_dc;                              // after a migration
   std::function<void(std::int32_t dc)> on_dc_authorized;                        // import succeeded
   std::function<void(const std::string& reason)> on_logged_out;
-  std::function<void(ByteSpan updates)> on_update;  // pushed by the main DC's main connection
+  std::function<void(ByteSpan updates)> on_update;    // pushed by the main DC's main connection
+  std::function<void(net::LinkEvent)> on_link_event;  // the main DC's main connection: updates may be lost
 };
 
 enum class ConnectionKind : std::uint8_t { Main, File };

@@ -8,6 +8,7 @@
 #include <array>
 
 #include "daemon/session/peer_extract.hpp"
+#include "daemon/session/update_driver.hpp"
 #include "protocol/net/asio.hpp"
 #include "protocol/tl/json_out.hpp"
 
@@ -99,7 +100,12 @@ InvokerHooks Session::hooks() {
     set_state(SessionState::LoggedOut, reason);
   };
   h.on_update = [this, alive](ByteSpan updates) {
-    if (!alive.expired() && on_update_) on_update_(updates);
+    if (alive.expired()) return;
+    if (updates_) updates_->on_push(updates);
+    if (on_update_) on_update_(updates);
+  };
+  h.on_link_event = [this, alive](net::LinkEvent event) {
+    if (!alive.expired() && updates_) updates_->on_link_event(event);
   };
   return h;
 }
@@ -110,6 +116,11 @@ void Session::set_state(SessionState state, std::string reason) {
   logout_reason_ = state == SessionState::LoggedOut ? std::move(reason) : std::string();
   invoker_->set_authorized(state == SessionState::Ready);
   persist();
+  if (state == SessionState::Ready) {
+    start_updates();
+  } else {
+    stop_updates();
+  }
   if (changed && on_state_change_) on_state_change_(*this);
 }
 
@@ -155,8 +166,8 @@ void Session::feed_peers(std::string_view json) {
   if (!peers.empty()) context_.store->save_peers(name_, std::move(peers));
 }
 
-net::awaitable<JsonResult> Session::call(std::string_view method, std::string_view params,
-                                         InvokeOptions options) {
+net::awaitable<JsonResult> Session::call_json(std::string_view method, std::string_view params,
+                                              InvokeOptions options, bool feed_updates) {
   const auto self = shared_from_this();  // calls may outlive the session's owner
   if (state_ == SessionState::LoggedOut && !method.starts_with("auth.") && !method.starts_with("help.")) {
     co_return CallError{CallError::Kind::LoggedOut, 401, logout_reason_, 0};
@@ -164,14 +175,21 @@ net::awaitable<JsonResult> Session::call(std::string_view method, std::string_vi
   auto encoded = context_.tl->encode_call(method, params);
   if (auto* error = std::get_if<TlJsonError>(&encoded))
     co_return CallError{CallError::Kind::BadInput, 0, std::move(error->message), 0};
-  // The method name must outlive the suspension: the caller's view may not.
+  // The method name (and the params, for the update engine) must outlive the suspension: the
+  // caller's views may not.
   const std::string name(method);
+  std::string sent_params;
+  if (feed_updates && updates_) sent_params = params;
   InvokeResult r = co_await invoker_->invoke(std::move(std::get<Bytes>(encoded)), options);
   if (auto* error = std::get_if<CallError>(&r)) co_return std::move(*error);
   auto decoded = context_.tl->decode_result(name, std::get<Bytes>(r));
   if (auto* error = std::get_if<TlJsonError>(&decoded))
     co_return CallError{CallError::Kind::Failed, 0, "undecodable answer: " + error->message, 0};
-  feed_peers(std::get<std::string>(decoded));
+  const std::string& json = std::get<std::string>(decoded);
+  feed_peers(json);
+  // updates_ may have started during the call (a login's answer): then there are no params, and
+  // nothing from before the engine's getState is needed anyway.
+  if (feed_updates && updates_ && !sent_params.empty()) updates_->on_call_result(name, sent_params, json);
   co_return std::move(std::get<std::string>(decoded));
 }
 
@@ -242,8 +260,38 @@ net::awaitable<void> refresh_loop(std::weak_ptr<Session> weak,
 
 }  // namespace
 
+void Session::start_updates() {
+  if (updates_ || !started_ || stopped_ || state_ != SessionState::Ready || context_.updates == nullptr)
+    return;
+  std::optional<std::string> saved;
+  if (context_.store) {
+    auto loaded = context_.store->load_update_state(name_);
+    if (auto* state = std::get_if<std::optional<std::string>>(&loaded)) {
+      saved = std::move(*state);
+    } else {
+      spdlog::warn("session {}: cannot read the saved update state ({}); starting from updates.getState",
+                   name_, std::get<store::StoreError>(loaded).message);
+    }
+  }
+  updates_ = std::make_shared<UpdateDriver>(shared_from_this(), *context_.updates, saved);
+  updates_->start();
+}
+
+void Session::stop_updates() {
+  if (!updates_) return;
+  updates_->stop();
+  updates_.reset();
+}
+
+std::optional<UpdateDriverStats> Session::update_stats() const {
+  if (!updates_) return std::nullopt;
+  return updates_->stats();
+}
+
 void Session::start() {
   if (refresher_ || stopped_) return;
+  started_ = true;
+  start_updates();
   refresher_ = std::make_shared<Refresher>(context_.executor);
   // The timer is shared with the loop so that it outlives the session while a wait completes.
   std::shared_ptr<net::asio::steady_timer> timer(refresher_, &refresher_->timer);
@@ -254,6 +302,7 @@ void Session::start() {
 void Session::stop() {
   if (!invoker_ || stopped_) return;
   stopped_ = true;
+  stop_updates();
   if (refresher_) refresher_->timer.cancel();
   persist_keys();
   invoker_->stop();

@@ -28,6 +28,7 @@
 
 #include "daemon/session/invoker.hpp"
 #include "daemon/session/tl_json.hpp"
+#include "daemon/session/update_sink.hpp"
 #include "daemon/store/store.hpp"
 
 namespace boost::asio {
@@ -35,6 +36,9 @@ class thread_pool;
 }
 
 namespace tgd::session {
+
+class UpdateDriver;
+struct UpdateDriverStats;
 
 enum class SessionState : std::uint8_t { New, WaitingCode, WaitingPassword, WaitingSignUp, Ready, LoggedOut };
 std::string_view to_string(SessionState state);
@@ -47,6 +51,9 @@ struct SessionContext {
   TlJson* tl = nullptr;
   store::Store* store = nullptr;            // nullptr: nothing is persisted (tests)
   boost::asio::thread_pool* cpu = nullptr;  // nullptr: CPU-heavy work runs inline
+  // Where Ready sessions publish their updates (journal + subscribers); nullptr: updates are not
+  // tracked (no update engine runs).
+  UpdateSink* updates = nullptr;
 };
 
 // The outcome of a call made with JSON: the answer as JSON text, or the error.
@@ -72,9 +79,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_update(std::function<void(ByteSpan)> handler) { on_update_ = std::move(handler); }
 
   // Any API method by its TL name with params in tgd's JSON form; the answer as JSON. The users and
-  // chats in it feed the peer cache.
+  // chats in it feed the peer cache, and the updates in it the update engine.
   boost::asio::awaitable<JsonResult> call(std::string_view method, std::string_view params,
-                                          InvokeOptions options = {});
+                                          InvokeOptions options = {}) {
+    return call_json(method, params, options, /*feed_updates=*/true);
+  }
 
   // Logins (facts §6). Each returns the new state, or the error (state unchanged).
   using LoginResult = std::variant<SessionState, CallError>;
@@ -94,10 +103,23 @@ class Session : public std::enable_shared_from_this<Session> {
   void start();
 
   Invoker& invoker() { return *invoker_; }
+  // The update engine's driver counters; nullopt while no engine runs (not Ready, or no sink).
+  std::optional<UpdateDriverStats> update_stats() const;
   // Persists the keys' current salts and time offsets and closes every connection.
   void stop();
 
  private:
+  friend class UpdateDriver;  // calls without feeding itself, the peer cache, the context
+
+  boost::asio::awaitable<JsonResult> call_json(std::string_view method, std::string_view params,
+                                               InvokeOptions options, bool feed_updates);
+  boost::asio::awaitable<JsonResult> call_unfed(std::string_view method, std::string_view params,
+                                                InvokeOptions options) {
+    return call_json(method, params, options, /*feed_updates=*/false);
+  }
+  // The update engine runs while the session is Ready, started and given a sink.
+  void start_updates();
+  void stop_updates();
   InvokerHooks hooks();
   void set_state(SessionState state, std::string reason = {});
   void persist();
@@ -127,6 +149,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<Refresher> refresher_;
   std::function<void(const Session&)> on_state_change_;
   std::function<void(ByteSpan)> on_update_;
+  bool started_ = false;
+  std::shared_ptr<UpdateDriver> updates_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // hooks outliving the session check it
 };
 

@@ -14,11 +14,12 @@ struct SessionManager::Impl {
     if (!defaults.cpu_executor) defaults.cpu_executor = cpu.get_executor();
   }
 
-  SessionContext context() { return SessionContext{executor, &tl, store, &cpu}; }
+  SessionContext context() { return SessionContext{executor, &tl, store, &cpu, updates}; }
 
   boost::asio::any_io_executor executor;
   TlJson tl;
   store::Store* store;
+  UpdateSink* updates = nullptr;
   InvokerOptions defaults;
   // One thread for CPU-heavy work (2FA key derivation): enough, it is rare.
   boost::asio::thread_pool cpu{1};
@@ -28,6 +29,8 @@ struct SessionManager::Impl {
 SessionManager::SessionManager(boost::asio::any_io_executor executor, const tl::Schema& api,
                                store::Store* store, InvokerOptions defaults)
     : impl_(std::make_unique<Impl>(std::move(executor), api, store, std::move(defaults))) {}
+
+void SessionManager::set_update_sink(UpdateSink* sink) { impl_->updates = sink; }
 
 SessionManager::~SessionManager() {
   stop();
@@ -76,6 +79,7 @@ std::optional<std::string> SessionManager::remove(std::string_view name) {
   it->second->stop();
   impl_->sessions.erase(it);
   if (impl_->store != nullptr) impl_->store->remove_session(std::string(name));
+  if (impl_->updates != nullptr) impl_->updates->forget(std::string(name));
   return std::nullopt;
 }
 

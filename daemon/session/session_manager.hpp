@@ -27,6 +27,9 @@ class SessionManager {
   SessionManager(const SessionManager&) = delete;
   SessionManager& operator=(const SessionManager&) = delete;
 
+  // Where Ready sessions publish their updates (the daemon's update stream); set it before
+  // restore() and add(). Without one, sessions run no update engine.
+  void set_update_sink(UpdateSink* sink);
   // Brings back every stored session as it was. An error only if the store cannot be read.
   std::optional<std::string> restore();
   // A new session in state New, targeting `target` (else the defaults' target).

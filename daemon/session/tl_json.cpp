@@ -34,4 +34,10 @@ std::variant<std::string, TlJsonError> TlJson::decode_result(std::string_view me
   return out;
 }
 
+std::variant<std::string, TlJsonError> TlJson::decode_object(ByteSpan object) {
+  std::string out;
+  if (auto error = impl_->decoder.decode_object(object, out)) return TlJsonError{error->to_string()};
+  return out;
+}
+
 }  // namespace tgd::session

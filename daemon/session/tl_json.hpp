@@ -28,6 +28,8 @@ class TlJson {
   std::variant<Bytes, TlJsonError> encode_call(std::string_view method, std::string_view params);
   // The answer to `method`, as JSON text.
   std::variant<std::string, TlJsonError> decode_result(std::string_view method, ByteSpan answer);
+  // Any boxed object (e.g. pushed Updates), as JSON text.
+  std::variant<std::string, TlJsonError> decode_object(ByteSpan object);
 
  private:
   struct Impl;

@@ -16,7 +16,8 @@ class UpdateSink {
   // daemon/updates/update_state.hpp). The sink journals both atomically
   // (store::Store::append_updates) and delivers the updates once they are durable. It must not
   // call back into the session.
-  virtual void publish(const std::string& session, std::vector<std::string> updates, std::string state_json) = 0;
+  virtual void publish(const std::string& session, std::vector<std::string> updates,
+                       std::string state_json) = 0;
 
   // The session was removed (its journal goes with it): drop whatever the sink keeps for it.
   virtual void forget(const std::string& session) = 0;

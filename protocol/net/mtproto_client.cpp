@@ -309,7 +309,10 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
                        if (auto i = find_call(e.id); i != kNoCall) complete(i, CallFailed{describe(e)});
                      },
                      [&](mtproto::client_event::Update& e) { defer(CallHandler{}, std::move(e.body)); },
-                     [&](mtproto::client_event::NewSessionCreated& e) { last_new_session = e; },
+                     [&](mtproto::client_event::NewSessionCreated& e) {
+                       last_new_session = e;
+                       post_link_event(LinkEvent::NewSession);
+                     },
                      [&](mtproto::client_event::QuickAcked& e) {
                        for (RequestId rid : e.ids) {
                          const auto i = find_call(rid);
@@ -534,7 +537,10 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
     }
 
     connected = true;
-    if (ever_connected) ++reconnect_count;
+    if (ever_connected) {
+      ++reconnect_count;
+      post_link_event(LinkEvent::Reconnected);
+    }
     ever_connected = true;
     request_flush();  // resends, keep-alive, calls made while disconnected
     arm_timer();
@@ -629,6 +635,12 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
   std::vector<Deferred> deferred;
   bool deferred_posted = false;
   std::function<void(ByteSpan)> update_handler;
+  std::function<void(LinkEvent)> link_handler;
+
+  // Posted: the handler may call into the client, which is mid-delivery or mid-connect here.
+  void post_link_event(LinkEvent event) {
+    if (link_handler) asio::post(ex, [handler = link_handler, event] { handler(event); });
+  }
 
   std::shared_ptr<Connection> conn;  // set from TCP connect until the connection ends
   std::optional<tcp::socket> connecting;
@@ -675,6 +687,10 @@ boost::asio::awaitable<CallResult> MtprotoClient::call(Bytes query, CallOptions 
 
 void MtprotoClient::on_update(std::function<void(ByteSpan)> handler) {
   impl_->update_handler = std::move(handler);
+}
+
+void MtprotoClient::on_link_event(std::function<void(LinkEvent)> handler) {
+  impl_->link_handler = std::move(handler);
 }
 
 std::optional<StoredAuthKey> MtprotoClient::auth_key() const {

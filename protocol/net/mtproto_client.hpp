@@ -96,6 +96,8 @@ struct CallOptions {
   std::function<void()> on_quick_ack{};
 };
 
+enum class LinkEvent : std::uint8_t { Reconnected, NewSession };
+
 class MtprotoClient {
  public:
   MtprotoClient(boost::asio::any_io_executor executor, ClientOptions options);
@@ -117,6 +119,9 @@ class MtprotoClient {
   boost::asio::awaitable<CallResult> call(Bytes query, CallOptions options = {});
   // Server-pushed updates (content-related messages that are not answers), in arrival order.
   void on_update(std::function<void(ByteSpan)> handler);
+  // Moments when pushed updates may have been lost (an update engine then checks with the server):
+  // a connection after the first, or the server's new_session_created. Posted to the executor.
+  void on_link_event(std::function<void(LinkEvent)> handler);
 
   // The auth key once created (for persistence), with the current salt and time offset.
   std::optional<StoredAuthKey> auth_key() const;
