@@ -64,8 +64,8 @@ struct TestDc::Impl {
   Options options;
   std::shared_ptr<const crypto::RsaPrivateKey> key;
   tl::Schemas schemas = tl::load_embedded_schemas();
-  World world{options.dcs, options.updates};  // accounts etc., shared by all DCs
-  std::list<Dc> dcs;                          // stable addresses: connections refer to their DC
+  World world{options.dcs};  // accounts etc., shared by all DCs
+  std::list<Dc> dcs;         // stable addresses: connections refer to their DC
   std::unordered_map<server::ConnectionId, std::shared_ptr<Connection>> connections;
   server::ConnectionId next_connection = 1;
   std::vector<server::Event> events;
@@ -407,6 +407,15 @@ std::vector<DcEndpoint> TestDc::endpoints() const {
 const crypto::RsaPrivateKey& TestDc::key() const { return *impl_->key; }
 
 World& TestDc::world() { return impl_->world; }
+
+int TestDc::send_message(std::int64_t from, std::int64_t to, std::string text) {
+  Account* sender = impl_->world.find_account(from);
+  Account* recipient = impl_->world.find_account(to);
+  if (!sender || !recipient) throw std::invalid_argument("send_message: unknown account");
+  const std::string texts[] = {std::move(text)};
+  api::send_private(impl_->world, *sender, *recipient, texts, false, std::nullopt);
+  return recipient->pts;
+}
 
 void TestDc::flood(Flood flood, std::function<void(const FloodResult&)> done) {
   if (!impl_->world.find_account(flood.from) || !impl_->world.find_account(flood.to))

@@ -35,8 +35,8 @@ struct Options {
   int dcs = 3;
   // The server's RSA key; generated when absent.
   std::shared_ptr<const crypto::RsaPrivateKey> key;
-  // Bounds of the update logs and differences (tests set them small to reach "too long").
-  UpdateOptions updates;
+  // The bounds of update logs and differences are World options: world().set_update_options()
+  // (not here: callers aggregate-initialize Options).
 };
 
 // A test control: `count` private messages from one account to another, made and pushed as fast
@@ -76,6 +76,10 @@ class TestDc {
   // rpc errors, revocation, direct account creation).
   World& world();
 
+  // A private text message from `from` to `to` (account ids), as if `from` sent it from another
+  // device: stored in both boxes and pushed (updateShortMessage) to both accounts' sessions.
+  // Returns the recipient's pts after it. Throws std::invalid_argument for unknown accounts.
+  int send_message(std::int64_t from, std::int64_t to, std::string text);
   // Runs a flood on the event loop; `done` is called (on it) when the last message is made. Throws
   // std::invalid_argument for unknown accounts, batch < 1.
   void flood(Flood flood, std::function<void(const FloodResult&)> done = {});
