@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <stdexcept>
+
 #include "tests/testdc/api/call.hpp"
 
 namespace tgd::testdc {
@@ -104,6 +106,8 @@ ApiResult Api::handle(const CallContext& context, ByteSpan query) {
     reply = handler->second(c);
   } catch (const simdjson::simdjson_error&) {
     return ApiError{500, "INTERNAL_TEST_DC_PARAMS"};
+  } catch (const std::logic_error&) {
+    return ApiError{500, "INTERNAL_TEST_DC_ENCODING"};  // a push that does not match the schema
   }
   // Push subscription (pushes.hpp): any call on an authorized key subscribes its session, unless
   // the session ever used invokeWithoutUpdates.
