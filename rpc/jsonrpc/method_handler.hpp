@@ -5,6 +5,7 @@
 // the outcome as the response (or nothing for a notification). Everything runs on the daemon's one
 // event loop.
 #include <boost/asio/awaitable.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -64,6 +65,12 @@ class Caller {
   virtual bool notify(std::string notification) = 0;
   // Still connected.
   virtual bool alive() const = 0;
+  // Whether notify() can ever succeed here: false on plain HTTP (one answer per request, nothing
+  // pushed), so methods that only push (subscribe) refuse at once instead of failing silently.
+  virtual bool can_notify() const { return alive(); }
+  // Bytes queued on this connection and not yet written (answers and notifications): what a
+  // pushing method compares with its own budget to detect a subscriber that does not keep up.
+  virtual std::size_t queued_bytes() const { return 0; }
 };
 
 class MethodHandler {

@@ -55,6 +55,8 @@ class Connection : public Caller, public std::enable_shared_from_this<Connection
   std::uint64_t connection_id() const override { return id_; }
   bool notify(std::string notification) override;
   bool alive() const override { return !closed_; }
+  bool can_notify() const override { return !closed_ && !output_closed_ && can_push(); }
+  std::size_t queued_bytes() const override { return out_bytes_; }
 
   // Closes the transport and cancels the calls that have an id (with_notifications: all calls).
   void close(bool with_notifications = false);

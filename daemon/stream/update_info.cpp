@@ -1,0 +1,72 @@
+#include "daemon/stream/update_info.hpp"
+
+#include <charconv>
+
+namespace tgd::stream {
+namespace {
+
+constexpr std::int64_t kChannelBase = 1'000'000'000'000;
+
+// An int64 written as a JSON string (tgd's form for `long`) or a number.
+std::optional<std::int64_t> int64_at(const simdjson::dom::element& object, std::string_view key) {
+  simdjson::dom::element v;
+  if (object[key].get(v) != simdjson::SUCCESS) return std::nullopt;
+  std::int64_t number = 0;
+  if (v.get(number) == simdjson::SUCCESS) return number;
+  std::string_view text;
+  if (v.get(text) != simdjson::SUCCESS) return std::nullopt;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return number;
+}
+
+// A Peer object (peerUser / peerChat / peerChannel) as a Bot-API id.
+std::optional<std::int64_t> peer_of(const simdjson::dom::element& peer) {
+  std::string_view kind;
+  if (peer["_"].get(kind) != simdjson::SUCCESS) return std::nullopt;
+  if (kind == "peerUser") {
+    if (auto id = int64_at(peer, "user_id")) return bot_api_user(*id);
+  } else if (kind == "peerChat") {
+    if (auto id = int64_at(peer, "chat_id")) return bot_api_chat(*id);
+  } else if (kind == "peerChannel") {
+    if (auto id = int64_at(peer, "channel_id")) return bot_api_channel(*id);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::int64_t bot_api_user(std::int64_t id) { return id; }
+std::int64_t bot_api_chat(std::int64_t id) { return -id; }
+std::int64_t bot_api_channel(std::int64_t id) { return -(kChannelBase + id); }
+
+std::optional<std::int64_t> update_peer(const simdjson::dom::element& update) {
+  simdjson::dom::element inner;
+  if (update["message"].get(inner) == simdjson::SUCCESS && inner.is_object()) {
+    simdjson::dom::element peer;
+    if (inner["peer_id"].get(peer) == simdjson::SUCCESS) {
+      if (auto id = peer_of(peer)) return id;
+    }
+  }
+  for (std::string_view key : {"peer", "peer_id"}) {
+    if (update[key].get(inner) == simdjson::SUCCESS && inner.is_object()) {
+      if (auto id = peer_of(inner)) return id;
+    }
+  }
+  if (auto id = int64_at(update, "channel_id")) return bot_api_channel(*id);
+  if (auto id = int64_at(update, "chat_id")) return bot_api_chat(*id);
+  if (auto id = int64_at(update, "user_id")) return bot_api_user(*id);
+  return std::nullopt;
+}
+
+UpdateInfo read_update_info(simdjson::dom::parser& parser, std::string_view json) {
+  UpdateInfo info;
+  simdjson::dom::element root;
+  if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS || !root.is_object()) return info;
+  std::string_view type;
+  if (root["_"].get(type) == simdjson::SUCCESS) info.type = std::string(type);
+  info.peer = update_peer(root);
+  return info;
+}
+
+}  // namespace tgd::stream
