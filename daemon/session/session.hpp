@@ -38,7 +38,15 @@ class thread_pool;
 namespace tgd::session {
 
 class UpdateDriver;
-struct UpdateDriverStats;
+
+// What a session's update driver did (Session::update_stats).
+struct UpdateDriverStats {
+  std::uint64_t pushes = 0;       // Updates objects pushed by the server
+  std::uint64_t undecodable = 0;  // pushes the codec could not read (each asks for a difference)
+  std::uint64_t requests = 0;     // getState / getDifference / getChannelDifference made
+  std::uint64_t request_failures = 0;
+  std::uint64_t published = 0;  // updates handed to the sink
+};
 
 enum class SessionState : std::uint8_t { New, WaitingCode, WaitingPassword, WaitingSignUp, Ready, LoggedOut };
 std::string_view to_string(SessionState state);

@@ -51,8 +51,10 @@ std::optional<std::string> SessionManager::restore() {
   for (const store::SessionSnapshot& snapshot : std::get<std::vector<store::SessionSnapshot>>(loaded)) {
     const std::string& name = snapshot.session.name;
     if (impl_->sessions.contains(name)) continue;
-    impl_->sessions.emplace(name,
-                            std::make_unique<Session>(impl_->context(), name, impl_->defaults, &snapshot));
+    auto session = std::make_shared<Session>(impl_->context(), name, impl_->defaults, &snapshot);
+    // Started like added ones: the config refresh, and the update engine of a Ready session.
+    session->start();
+    impl_->sessions.emplace(name, std::move(session));
   }
   spdlog::info("restored {} session(s)", impl_->sessions.size());
   return std::nullopt;

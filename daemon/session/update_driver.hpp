@@ -15,22 +15,13 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/session/session.hpp"
 #include "daemon/session/update_sink.hpp"
 #include "daemon/updates/update_engine.hpp"
 #include "protocol/base/bytes.hpp"
 #include "protocol/net/mtproto_client.hpp"
 
 namespace tgd::session {
-
-class Session;
-
-struct UpdateDriverStats {
-  std::uint64_t pushes = 0;       // Updates objects pushed by the server
-  std::uint64_t undecodable = 0;  // pushes the codec could not read (each asks for a difference)
-  std::uint64_t requests = 0;     // getState / getDifference / getChannelDifference made
-  std::uint64_t request_failures = 0;
-  std::uint64_t published = 0;  // updates handed to the sink
-};
 
 class UpdateDriver : public std::enable_shared_from_this<UpdateDriver> {
  public:

@@ -54,6 +54,12 @@ class SessionHarness {
   ~SessionHarness() { close(); }
 
   testdc::World& world() { return dc->world(); }
+
+  // Sessions publish their updates to `sink` from now on (and after restarts).
+  void use_update_sink(session::UpdateSink* sink) {
+    update_sink = sink;
+    manager->set_update_sink(sink);
+  }
   mtproto::server::Dispatcher& dispatcher(int id) { return dc->dispatcher(id); }
 
   // A new session named `name` (state New).
@@ -102,6 +108,7 @@ class SessionHarness {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<session::SessionManager> manager;
   session::InvokerOptions defaults;
+  session::UpdateSink* update_sink = nullptr;
 
  private:
   void open() {
@@ -110,6 +117,7 @@ class SessionHarness {
     store = std::move(std::get<std::unique_ptr<store::Store>>(opened));
     manager =
         std::make_unique<session::SessionManager>(io.get_executor(), schemas().api, store.get(), defaults);
+    manager->set_update_sink(update_sink);
     auto error = manager->restore();
     REQUIRE_MESSAGE(!error, error.value_or(""));
   }
