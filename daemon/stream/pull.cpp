@@ -54,6 +54,13 @@ std::string page(UpdateStream::Impl& impl, const std::string& session, std::int6
     updates += '}';
     next = seq + 1;
   };
+  // The journal's bounds rule, also where the tail still holds trimmed entries (as replays do).
+  auto bounds = impl.store.journal_range(session);
+  if (auto* r = std::get_if<store::JournalRange>(&bounds); r != nullptr && offset < r->first) {
+    first_available = r->first;
+    offset = r->first;
+    next = offset;
+  }
   SessionLog& log = impl.log_of(session);
   if (log.find(offset) != nullptr && offset <= log.released) {
     const std::int64_t end = std::min(log.released, offset + static_cast<std::int64_t>(limit) - 1);
@@ -63,13 +70,6 @@ std::string page(UpdateStream::Impl& impl, const std::string& session, std::int6
     if (auto* entries = std::get_if<std::vector<store::JournalEntry>>(&read)) {
       if (!entries->empty() && entries->front().seq > offset) first_available = entries->front().seq;
       for (const store::JournalEntry& e : *entries) add(e.seq, e.update_json);
-      if (entries->empty()) {
-        auto range = impl.store.journal_range(session);
-        if (auto* r = std::get_if<store::JournalRange>(&range); r != nullptr && r->first > offset) {
-          first_available = r->first;
-          next = r->first;
-        }
-      }
     }
   }
   updates += ']';

@@ -52,20 +52,20 @@ struct StreamOptions {
 
 // What a subscription receives. Every list empty: everything.
 struct Filter {
-  std::vector<std::string> sessions;  // session names
-  std::vector<std::string> types;     // constructor names ("updateNewMessage"), "tgd.updatesGap"
+  std::vector<std::string> sessions{};  // session names
+  std::vector<std::string> types{};     // constructor names ("updateNewMessage"), "tgd.updatesGap"
   // Bot-API ids of chats (stream/update_info.hpp). Updates naming no chat do not pass, except
   // tgd.* markers, which may concern any chat (a gap in the common box).
-  std::vector<std::int64_t> peers;
+  std::vector<std::int64_t> peers{};
 };
 
 // Per session: the last seq the subscriber has (replay starts after it).
 using Cursors = std::map<std::string, std::int64_t, std::less<>>;
 
 struct PullRequest {
-  std::string session;
+  std::string session{};
   // The first seq wanted; nullopt: the next one to be committed; negative: the last -offset ones.
-  std::optional<std::int64_t> offset;
+  std::optional<std::int64_t> offset{};
   std::size_t limit = 100;               // 1..1000
   std::chrono::milliseconds timeout{0};  // waiting for the first entry
 };
