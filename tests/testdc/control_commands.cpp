@@ -195,7 +195,7 @@ void ControlCommands::execute(std::string_view line, std::function<void(std::str
     return reply(fail(op.empty() ? "\"op\" is required" : "unknown op: " + op));
   } catch (const CommandError& e) {
     return reply(fail(e.message));
-  } catch (const std::invalid_argument& e) {
+  } catch (const std::exception& e) {
     return reply(fail(e.what()));
   }
 }
