@@ -25,16 +25,17 @@ inline constexpr int kMethodNotFound = -32601;
 inline constexpr int kInvalidParams = -32602;
 inline constexpr int kInternalError = -32603;
 
-inline constexpr int kUnknownSession = -32000;      // no such session, or several and none named
-inline constexpr int kNotLoggedIn = -32001;         // the session is not Ready (or logged out)
-inline constexpr int kTimeout = -32002;             // no answer from Telegram in time
-inline constexpr int kCancelled = -32003;           // the call was cancelled (client gone, shutdown)
-inline constexpr int kUnavailable = -32004;         // no connection to Telegram could be used
-inline constexpr int kTooManyRequests = -32005;     // this connection's in-flight limit
-inline constexpr int kRequestTooLarge = -32006;     // line/frame/body over the limit
-inline constexpr int kPeerNotFound = -32007;        // a peer reference that resolves to nothing
-inline constexpr int kWrongLoginState = -32008;     // a login step out of order
-inline constexpr int kSessionExists = -32009;       // addSession with a name in use
+inline constexpr int kUnknownSession = -32000;   // no such session, or several and none named
+inline constexpr int kNotLoggedIn = -32001;      // the session is not Ready (or logged out)
+inline constexpr int kTimeout = -32002;          // no answer from Telegram in time
+inline constexpr int kCancelled = -32003;        // the call was cancelled (client gone, shutdown)
+inline constexpr int kUnavailable = -32004;      // no connection to Telegram could be used
+inline constexpr int kTooManyRequests = -32005;  // this connection's in-flight limit
+inline constexpr int kRequestTooLarge = -32006;  // line/frame/body over the limit
+inline constexpr int kPeerNotFound = -32007;     // a peer reference that resolves to nothing
+inline constexpr int kWrongLoginState = -32008;  // a login step out of order
+inline constexpr int kSessionExists = -32009;    // addSession with a name in use
+inline constexpr int kPushUnavailable = -32010;  // subscribe on a connection that cannot push (HTTP)
 }  // namespace codes
 
 struct Error {

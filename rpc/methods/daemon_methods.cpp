@@ -30,6 +30,10 @@ std::string_view to_string(ArgType type) {
       return "boolean";
     case ArgType::PeerRef:
       return "peer reference";
+    case ArgType::List:
+      return "array (or one value)";
+    case ArgType::Json:
+      return "JSON value";
   }
   return "?";
 }
@@ -136,6 +140,46 @@ const std::vector<Methods::Impl::DaemonMethod>& Methods::Impl::daemon_methods() 
        "This help, or a method's parameters with their types and docs.",
        R"({"method":"messages.sendMessage"})",
        &Impl::help},
+      {"subscribe",
+       {{"sessions", ArgType::List, false, "session names (default: every session, also ones added later)"},
+        {"types", ArgType::List, false,
+         "Update constructor names (\"updateNewMessage\") and marker names (\"tgd.updatesGap\"); default: "
+         "all"},
+        {"peers", ArgType::List, false,
+         "chats whose updates you want: Bot-API ids (777000, -123, -100…), \"@username\", \"me\", "
+         "Peer/User/Chat "
+         "objects; default: all. tgd.* markers naming no chat always pass"},
+        {"since", ArgType::Json, false,
+         "resume: the last seq you have, a number (one session) or {\"session\": seq}; the journal after it "
+         "is "
+         "replayed, then live. Left out: live from now"}},
+       "Pushes the sessions' updates to this connection (UNIX socket or WebSocket; HTTP: use getUpdates) as "
+       "notifications {\"method\":\"update\",\"params\":{\"subscription\",\"session\",\"seq\",\"update\"}}, "
+       "each once, in order per session, only once journaled. A since older than the journal first gets "
+       "\"trimmed\" {subscription, session, after, first_available}. A subscriber with more than the "
+       "configured "
+       "buffer (updates.subscriber_buffer) unread gets \"lagged\" {subscription, session, resume_after, "
+       "since} "
+       "and the subscription ends: subscribe again with that since. Answers {\"subscription\": id}.",
+       R"({"sessions":["alice"],"types":["updateNewMessage"],"since":{"alice":41}})",
+       &Impl::subscribe},
+      {"unsubscribe",
+       {{"subscription", ArgType::Number, true, "the id subscribe answered (on this connection)"}},
+       "Ends a subscription of this connection (closing the connection ends them all).",
+       R"({"subscription":1})",
+       &Impl::unsubscribe},
+      {"getUpdates",
+       {{"session", ArgType::String, false, kSessionDoc},
+        {"offset", ArgType::Number, false,
+         "the first seq wanted (your last + 1); default: the next new one; negative: the last -offset ones"},
+        {"limit", ArgType::Number, false, "1-1000, default 100"},
+        {"timeout", ArgType::Number, false,
+         "seconds (0-50, default 0) to wait for the first update when there is none yet"}},
+       "Pulls journaled updates, like the Bot API's getUpdates: "
+       "{\"updates\":[{\"session\",\"seq\",\"update\"}],"
+       "\"next_offset\"} (+ \"first_available\" when offset was older than the journal). Works over HTTP.",
+       R"({"session":"alice","offset":42,"timeout":30})",
+       &Impl::get_updates},
   };
   return table;
 }
@@ -147,8 +191,10 @@ const Methods::Impl::DaemonMethod* Methods::Impl::find_daemon_method(std::string
   return nullptr;
 }
 
-awaitable<Outcome> Methods::Impl::call_daemon(const DaemonMethod& method, std::string params) {
+awaitable<Outcome> Methods::Impl::call_daemon(const DaemonMethod& method, std::string params,
+                                              std::shared_ptr<Caller> caller) {
   Args args;
+  args.caller = std::move(caller);
   {
     // Synchronous: the parsed document lives in the shared parser.
     const std::string where = "params";
@@ -191,6 +237,8 @@ awaitable<Outcome> Methods::Impl::call_daemon(const DaemonMethod& method, std::s
             co_return methods::invalid_params(path + ": true or false expected");
           break;
         case ArgType::PeerRef:
+        case ArgType::List:
+        case ArgType::Json:
           arg.text = simdjson::minify(value);
           break;
       }

@@ -31,19 +31,19 @@ awaitable<Outcome> Methods::call(const Request& request, std::shared_ptr<Caller>
   // Own copies: the request is only borrowed, and this frame may outlive the server's view of it.
   std::string method = request.method;
   std::string params = request.params;
-  (void)caller;  // no notifications yet (progress and subscriptions come later)
   Impl& impl = *impl_;
   ++impl.in_flight;
   struct Leave {
     std::uint64_t& n;
     ~Leave() { --n; }
   } leave{impl.in_flight};
-  co_return co_await impl.call(std::move(method), std::move(params));
+  co_return co_await impl.call(std::move(method), std::move(params), std::move(caller));
 }
 
-awaitable<Outcome> Methods::Impl::call(std::string method, std::string params) {
+awaitable<Outcome> Methods::Impl::call(std::string method, std::string params,
+                                       std::shared_ptr<Caller> caller) {
   if (const DaemonMethod* d = find_daemon_method(method))
-    co_return co_await call_daemon(*d, std::move(params));
+    co_return co_await call_daemon(*d, std::move(params), std::move(caller));
   const tl::Combinator* c = schema.find(method);
   if (c == nullptr) co_return methods::method_not_found("unknown method \"" + method + "\"", suggest(method));
   if (!c->is_function) {

@@ -7,8 +7,9 @@
 //                 (default: the only session). Peer references and random_id are filled in
 //                 (param_rewriter.hpp); the answer is the decoded TL result, unchanged.
 //   daemon        listSessions, addSession, removeSession, botLogin, phoneLogin, completePhoneLogin,
-//                 complete2faLogin, completeSignup, logout, getSelf, getInfo, status, sleep, help
-//                 (the table in daemon_methods.cpp; `help` prints it).
+//                 complete2faLogin, completeSignup, logout, getSelf, getInfo, status, sleep, help,
+//                 subscribe, unsubscribe, getUpdates (the table in daemon_methods.cpp; `help`
+//                 prints it). Daemon methods see the Caller (Args::caller): subscribe pushes to it.
 //   errors        errors.hpp: Telegram's code and message for rpc errors, tgd's -320xx otherwise.
 //
 // Lifetime: the SessionManager, the schema, the store and the Methods object must outlive every
@@ -26,6 +27,10 @@
 #include "protocol/tl/schema.hpp"
 #include "rpc/jsonrpc/method_handler.hpp"
 
+namespace tgd::stream {
+class UpdateStream;
+}
+
 namespace tgd::rpc {
 
 struct MethodsOptions {
@@ -35,6 +40,9 @@ struct MethodsOptions {
   // `sleep`: allowed at all, and its longest wait.
   bool allow_sleep = true;
   std::chrono::milliseconds max_sleep{600'000};
+  // subscribe, unsubscribe and getUpdates; nullptr: they answer that updates are not enabled. Must
+  // outlive the Methods.
+  stream::UpdateStream* updates = nullptr;
 };
 
 class Methods : public MethodHandler {

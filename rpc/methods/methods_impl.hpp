@@ -25,7 +25,9 @@ namespace tgd::rpc {
 namespace methods {
 
 // Daemon method parameters: what `help` shows and what the dispatcher checks before the handler runs.
-enum class ArgType : std::uint8_t { String, Number, Bool, PeerRef };
+// List: a JSON array, or one value standing for an array of one; Json: any JSON value. Both (and
+// PeerRef) reach the handler as minified JSON text.
+enum class ArgType : std::uint8_t { String, Number, Bool, PeerRef, List, Json };
 std::string_view to_string(ArgType type);
 
 struct ArgSpec {
@@ -44,6 +46,7 @@ struct Arg {
 
 struct Args {
   std::map<std::string, Arg, std::less<>> values;
+  std::shared_ptr<Caller> caller;  // the connection the request came on; may be null (tests)
   const std::string* text(std::string_view name) const {
     auto it = values.find(name);
     return it == values.end() ? nullptr : &it->second.text;
@@ -86,9 +89,11 @@ struct Methods::Impl {
   static const std::vector<DaemonMethod>& daemon_methods();
   static const DaemonMethod* find_daemon_method(std::string_view name);
 
-  boost::asio::awaitable<Outcome> call(std::string method, std::string params);
+  boost::asio::awaitable<Outcome> call(std::string method, std::string params,
+                                       std::shared_ptr<Caller> caller);
   boost::asio::awaitable<Outcome> call_tl(const tl::Combinator& method, std::string params);
-  boost::asio::awaitable<Outcome> call_daemon(const DaemonMethod& method, std::string params);
+  boost::asio::awaitable<Outcome> call_daemon(const DaemonMethod& method, std::string params,
+                                              std::shared_ptr<Caller> caller);
 
   // The session a request names, or the only one.
   std::variant<std::shared_ptr<session::Session>, Error> pick_session(const std::string* name);
@@ -119,6 +124,10 @@ struct Methods::Impl {
   boost::asio::awaitable<Outcome> status(methods::Args args);
   boost::asio::awaitable<Outcome> sleep(methods::Args args);
   boost::asio::awaitable<Outcome> help(methods::Args args);
+  // Updates (update_methods.cpp): over MethodsOptions::updates.
+  boost::asio::awaitable<Outcome> subscribe(methods::Args args);
+  boost::asio::awaitable<Outcome> unsubscribe(methods::Args args);
+  boost::asio::awaitable<Outcome> get_updates(methods::Args args);
 
   // A login step's outcome: the session's JSON, or the error (`what` names the daemon method).
   Outcome login_outcome(session::Session& s, const session::Session::LoginResult& r, std::string_view what);
