@@ -50,6 +50,14 @@ std::string get_string(element e, std::string_view key, std::string_view fallbac
   return std::string(s);
 }
 
+bool get_bool(element e, std::string_view key, bool fallback) {
+  element v;
+  if (e[key].get(v) != simdjson::SUCCESS) return fallback;
+  bool b = false;
+  if (v.get(b) != simdjson::SUCCESS) throw CommandError{"\"" + std::string(key) + "\" must be true or false"};
+  return b;
+}
+
 bool has(element e, std::string_view key) {
   element v;
   return e[key].get(v) == simdjson::SUCCESS;
@@ -184,6 +192,7 @@ void ControlCommands::execute(std::string_view line, std::function<void(std::str
       f.batch = static_cast<int>(get_int(cmd, "batch", 1));
       if (f.batch < 1 || f.batch > 1000) throw CommandError{"\"batch\" must be 1..1000"};
       f.text = get_string(cmd, "text", "flood");
+      f.stamp = get_bool(cmd, "stamp", false);
       dc_.flood(std::move(f), [reply](const FloodResult& r) {
         const double seconds = std::chrono::duration<double>(r.elapsed).count();
         reply(R"({"ok":true,"sent":)" + std::to_string(r.sent) + R"(,"seconds":)" + std::to_string(seconds) +

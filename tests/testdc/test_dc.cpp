@@ -1,5 +1,7 @@
 #include "tests/testdc/test_dc.hpp"
 
+#include <time.h>
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -276,6 +278,13 @@ struct TestDc::Impl {
             std::min<std::uint64_t>(static_cast<std::uint64_t>(f.batch), f.count - sent));
         texts.resize(n);
         for (std::size_t i = 0; i < n; ++i) texts[i] = f.text + " " + std::to_string(sent + i + 1);
+        if (f.stamp) {
+          timespec now{};
+          ::clock_gettime(CLOCK_MONOTONIC, &now);
+          const std::string stamp =
+              " @" + std::to_string(std::int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec);
+          for (auto& text : texts) text += stamp;
+        }
         api::send_private(world, *from, *to, texts, false, std::nullopt);
         sent += n;
         if (f.rate > 0) break;

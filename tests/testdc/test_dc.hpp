@@ -50,6 +50,9 @@ struct Flood {
   // `updates` (with the box's seq).
   int batch = 1;
   std::string text = "flood";  // each message is "<text> <n>"
+  // Each message is "<text> <n> @<ns>" instead, ns = CLOCK_MONOTONIC when its push was made: a
+  // process on the same machine measures delivery latency from it (bench/bench_updates.cpp).
+  bool stamp = false;
 };
 struct FloodResult {
   std::uint64_t sent = 0;

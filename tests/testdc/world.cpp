@@ -79,6 +79,9 @@ void World::attach_schema(const tl::Schema& api) {
   const tl::Combinator* method = api.find("channels.joinChannel");
   if (!method) throw std::logic_error("the API schema has no channels.joinChannel");
   updates_type_ = &method->result;
+  const tl::Combinator* get_users = api.find("users.getUsers");
+  if (!get_users) throw std::logic_error("the API schema has no users.getUsers");
+  users_type_ = &get_users->result;
 }
 
 Bytes World::encode_updates(std::string_view json) {
@@ -87,6 +90,15 @@ Bytes World::encode_updates(std::string_view json) {
   if (auto error = encoder_->encode_text(json, *updates_type_, out, "updates")) {
     throw std::logic_error("a push does not match the schema: " + error->to_string() + ": " +
                            std::string(json));
+  }
+  return out;
+}
+
+Bytes World::encode_users(std::string_view json) {
+  if (!encoder_) throw std::logic_error("World::encode_users before attach_schema");
+  Bytes out;
+  if (auto error = encoder_->encode_text(json, *users_type_, out, "users")) {
+    throw std::logic_error("users do not match the schema: " + error->to_string());
   }
   return out;
 }

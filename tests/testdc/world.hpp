@@ -180,6 +180,8 @@ class World {
   // A pushed Updates object in tgd's JSON form, encoded (throws std::logic_error if it does not
   // match the schema: a bug of the test DC).
   Bytes encode_updates(std::string_view json);
+  // A Vector<User> in tgd's JSON form, encoded (for pushes written directly, push_encoding.hpp).
+  Bytes encode_users(std::string_view json);
   // Records an event of the account's box (advancing pts by event.pts_count, and date); returns
   // the new pts. Same for a channel.
   int log_event(Account& a, BoxEvent event);
@@ -237,6 +239,7 @@ class World {
   Pushes pushes_;
   std::unique_ptr<tl::JsonToTl> encoder_;
   const tl::TypeRef* updates_type_ = nullptr;
+  const tl::TypeRef* users_type_ = nullptr;
   Bytes hash_secret_;
   std::int64_t next_user_id_ = 100000001;
   std::int64_t next_channel_id_ = 1000000001;

@@ -11,7 +11,7 @@ Harness::Harness(int dcs, UpdateOptions updates)
       decoder_(schemas_.api) {
   // Pushes are decoded right away: one that does not match the schema fails here.
   world_.pushes().set_sink([this](const SessionRef& s, ByteSpan bytes, std::chrono::milliseconds delay) {
-    Pushed p{s, delay, {}};
+    Pushed p{s, delay, {}, Bytes(bytes.begin(), bytes.end())};
     auto error = decoder_.decode_object(bytes, p.updates.json);
     REQUIRE_MESSAGE(!error, "a push does not decode");
     p.updates.root = p.updates.parser->parse(p.updates.json).value();

@@ -50,6 +50,7 @@ struct Pushed {
   SessionRef session;
   std::chrono::milliseconds delay{0};
   Answer updates;
+  Bytes bytes;  // as sent
 };
 
 class Harness {

@@ -2,6 +2,7 @@
 // and full forms, seq, and the push faults.
 #include <doctest/doctest.h>
 
+#include "tests/testdc/api/actions.hpp"
 #include "tests/testdc_api/updates_support.hpp"
 
 namespace tgd::testdc::testing {
@@ -38,6 +39,35 @@ TEST_CASE(
   CHECK(h.pushes.empty());
   CHECK(h.world().pushes().stats().pushes == 2);
   CHECK(h.world().pushes().stats().updates == 2);
+}
+
+TEST_CASE(
+    "private message pushes written directly as TL are what the codec makes of their JSON, byte for byte") {
+  Harness h;
+  TwoUsers u(h);
+  Client a2 = h.sibling(u.a);
+  REQUIRE(h.call(a2, "updates.getState").ok);
+  World& w = h.world();
+  Account& alice = *w.find_account(u.alice);
+  Account& bob = *w.find_account(u.bob);
+  const std::string one[] = {std::string(300, 'x')};  // a long string's length takes 4 bytes
+  api::send_private(w, alice, bob, one, true, u.a.session());
+  const std::string several[] = {"a", "bc", "def"};
+  api::send_private(w, alice, bob, several, false, u.a.session());
+  REQUIRE(h.pushes.size() == 4);  // each form to Bob and to Alice's other session
+  for (const Pushed& p : h.pushes) {
+    CAPTURE(p.updates.json);
+    CHECK(w.encode_updates(p.updates.json) == p.bytes);
+  }
+  const auto to_bob = h.take_pushes(u.b);
+  const Answer& batch = to_bob.back().updates;
+  CHECK(batch.type() == "updates");
+  CHECK(batch.size("/updates") == 3);
+  CHECK(batch.str("/updates/2/message/message") == "def");
+  CHECK(batch.num("/updates/2/pts") == 4);
+  CHECK(batch.num("/seq") == 1);
+  CHECK(batch.size("/users") == 2);
+  CHECK(batch.size("/chats") == 0);
 }
 
 TEST_CASE("sessions get pushes only after an authorized call, and never after invokeWithoutUpdates") {

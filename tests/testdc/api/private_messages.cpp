@@ -5,27 +5,12 @@
 
 #include "tests/testdc/api/actions.hpp"
 #include "tests/testdc/api/call.hpp"
+#include "tests/testdc/push_encoding.hpp"
 
 namespace tgd::testdc::api {
 namespace {
 
 constexpr auto kUser = PeerRef::Kind::kUser;
-
-std::string new_message_item(const Message& m, std::int64_t viewer, int pts) {
-  return R"({"_":"updateNewMessage","message":)" + message_json(m, viewer) + R"(,"pts":)" +
-         std::to_string(pts) + R"(,"pts_count":1})";
-}
-
-// updateShortMessage: the short form of one private text message, as `viewer` sees it.
-std::string short_message_json(const Message& m, std::int64_t other, int pts) {
-  std::string out = R"({"_":"updateShortMessage")";
-  if (m.out) out += R"(,"out":true)";
-  if (m.silent) out += R"(,"silent":true)";
-  out += R"(,"id":)" + std::to_string(m.id) + R"(,"user_id":)" + long_str(other) + R"(,"message":)" +
-         jstr(m.text) + R"(,"pts":)" + std::to_string(pts) + R"(,"pts_count":1,"date":)" +
-         std::to_string(m.date) + "}";
-  return out;
-}
 
 bool has_other_sessions(World& w, std::int64_t user, const Caller& caller) {
   for (const SessionRef& s : w.pushes().sessions(user)) {
@@ -55,12 +40,17 @@ std::string updates_json(World& w, std::int64_t viewer, const std::string& updat
 
 SentText send_private(World& w, Account& from, Account& to, std::span<const std::string> texts, bool silent,
                       const Caller& caller) {
+  // The pushes are written as TL directly (push_encoding.hpp): this is the flood path.
   const bool saved = from.id == to.id;
   const bool batch = texts.size() > 1;
+  const bool push_in = !saved && !w.pushes().sessions(to.id).empty();
   const bool push_out = has_other_sessions(w, from.id, caller);
   const std::int32_t date = World::now();
-  std::string out_items, in_items;  // batches: updateNewMessage per message and box
-  std::string out_short, in_short;  // one message: the short forms
+  Bytes in_push, out_push;
+  if (batch) {
+    begin_updates(in_push);
+    begin_updates(out_push);
+  }
   SentText sent;
   for (const std::string& text : texts) {
     Message m;
@@ -79,38 +69,32 @@ SentText send_private(World& w, Account& from, Account& to, std::span<const std:
       in.pair_id = m.id;
       m.pair_id = in.id;
       const int pts = w.log_event(to, BoxEvent{0, 1, date, EventKind::kNewMessage, in.id, {}});
-      if (batch) {
-        if (!in_items.empty()) in_items += ",";
-        in_items += new_message_item(in, to.id, pts);
-      } else {
-        in_short = short_message_json(in, from.id, pts);
+      if (push_in && batch) {
+        append_new_message(in_push, in, pts);
+      } else if (push_in) {
+        in_push = short_message_bytes(in, from.id, pts);
       }
       to.messages.push_back(std::move(in));
     }
     sent = SentText{m.id, w.log_event(from, BoxEvent{0, 1, date, EventKind::kNewMessage, m.id, {}}), date};
     if (push_out && batch) {
-      if (!out_items.empty()) out_items += ",";
-      out_items += new_message_item(m, from.id, sent.pts);
+      append_new_message(out_push, m, sent.pts);
     } else if (push_out) {
-      out_short = short_message_json(m, to.id, sent.pts);
+      out_push = short_message_bytes(m, to.id, sent.pts);
     }
     from.messages.push_back(std::move(m));
   }
+  // Each box gets its seq for a batch even when nobody is there to see the push.
   const std::set<std::int64_t> users{from.id, to.id};
-  if (!saved && batch) {
-    push_box_updates(w, to, in_items, users, date, texts.size(), std::nullopt);
-  } else if (!saved) {
-    w.pushes().deliver(to.id, w.encode_updates(in_short), 1);
+  if (batch && !saved) ++to.seq;
+  if (batch) ++from.seq;
+  if (push_in) {
+    if (batch) finish_updates(in_push, w.encode_users(users_json(w, to.id, users)), date, to.seq);
+    w.pushes().deliver(to.id, in_push, texts.size());
   }
-  if (batch) {
-    // The sender's box gets its seq even when nobody is there to see the push.
-    if (push_out) {
-      push_box_updates(w, from, out_items, users, date, texts.size(), caller);
-    } else {
-      ++from.seq;
-    }
-  } else if (push_out) {
-    w.pushes().deliver(from.id, w.encode_updates(out_short), 1, caller);
+  if (push_out) {
+    if (batch) finish_updates(out_push, w.encode_users(users_json(w, from.id, users)), date, from.seq);
+    w.pushes().deliver(from.id, out_push, texts.size(), caller);
   }
   return sent;
 }
