@@ -31,8 +31,8 @@ using namespace std::string_view_literals;
 // ---------------------------------------------------------------------------------------------
 // The schema: every table and its keys. known_keys() and the unknown-key checks both come from it.
 
-constexpr std::array kTopKeys{"telegram"sv, "paths"sv, "listen"sv, "security"sv,
-                              "limits"sv,   "log"sv,   "session"sv};
+constexpr std::array kTopKeys{"telegram"sv, "paths"sv,   "listen"sv, "security"sv,
+                              "limits"sv,   "updates"sv, "log"sv,    "session"sv};
 constexpr std::array kTelegramKeys{"network"sv,          "api_id"sv,          "api_hash"sv,
                                    "device_model"sv,     "system_version"sv,  "app_version"sv,
                                    "system_lang_code"sv, "lang_code"sv,       "flood_wait_threshold"sv,
@@ -45,6 +45,7 @@ constexpr std::array kTcpKeys{"enabled"sv, "host"sv, "port"sv};
 constexpr std::array kSecurityKeys{"token_file"sv, "token"sv, "allowed_origins"sv, "allowed_hosts"sv};
 constexpr std::array kLimitsKeys{"max_message_bytes"sv, "max_in_flight"sv, "idle_timeout"sv,
                                  "max_outgoing_bytes"sv};
+constexpr std::array kUpdatesKeys{"journal_max_entries"sv, "journal_max_age"sv, "subscriber_buffer"sv};
 constexpr std::array kLogKeys{"level"sv, "format"sv};
 constexpr std::array kSessionKeys{"name"sv, "network"sv};
 
@@ -52,7 +53,7 @@ struct SchemaTable {
   std::string_view path;
   std::span<const std::string_view> keys;
 };
-constexpr std::array<SchemaTable, 11> kSchema{{
+constexpr std::array<SchemaTable, 12> kSchema{{
     {"", kTopKeys},
     {"telegram", kTelegramKeys},
     {"telegram.dc", kDcKeys},
@@ -62,6 +63,7 @@ constexpr std::array<SchemaTable, 11> kSchema{{
     {"listen.tcp", kTcpKeys},
     {"security", kSecurityKeys},
     {"limits", kLimitsKeys},
+    {"updates", kUpdatesKeys},
     {"log", kLogKeys},
     {"session", kSessionKeys},
 }};
@@ -576,6 +578,15 @@ void read_limits(Table& t, Config& c) {
   t.check_unknown_keys();
 }
 
+void read_updates(Table& t, Config& c) {
+  using std::chrono::hours, std::chrono::milliseconds;
+  if (auto v = t.integer("journal_max_entries", 0, 1'000'000'000)) c.journal_max_entries = *v;
+  if (auto v = t.duration("journal_max_age", milliseconds(0), hours(24 * 3650), true))
+    c.journal_max_age = std::chrono::duration_cast<std::chrono::seconds>(*v);
+  if (auto v = t.size("subscriber_buffer", 64 << 10, 1ull << 30)) c.subscriber_buffer = *v;
+  t.check_unknown_keys();
+}
+
 void read_log(Table& t, Config& c) {
   if (auto v = t.string("level")) {
     auto l = parse_log_level(*v);
@@ -897,6 +908,7 @@ std::variant<Config, ConfigError> parse(std::string_view toml_text, std::string_
   if (auto t = top.table("listen")) read_listen(*t, c, x);
   if (auto t = top.table("security")) read_security(*t, c, x);
   if (auto t = top.table("limits")) read_limits(*t, c);
+  if (auto t = top.table("updates")) read_updates(*t, c);
   if (auto t = top.table("log")) read_log(*t, c);
   read_sessions(top, c);
   top.check_unknown_keys();
@@ -1038,6 +1050,12 @@ std::string describe(const Config& c) {
   line("max_in_flight", std::to_string(c.max_in_flight));
   line("idle_timeout", toml_string(format_duration(c.idle_timeout)));
   line("max_outgoing_bytes", toml_string(format_size(c.max_outgoing_bytes)));
+  out += "\n[updates]\n";
+  line("journal_max_entries", std::to_string(c.journal_max_entries));
+  const auto age = c.journal_max_age.count();
+  line("journal_max_age", toml_string(age != 0 && age % 86'400 == 0 ? std::to_string(age / 86'400) + "d"
+                                                                    : format_duration(c.journal_max_age)));
+  line("subscriber_buffer", toml_string(format_size(c.subscriber_buffer)));
   out += "\n[log]\n";
   line("level", toml_string(c.log_level));
   line("format", toml_string(to_string(c.log_format)));

@@ -89,6 +89,11 @@ struct Config {
   std::chrono::seconds idle_timeout{300};  // 0: never
   std::size_t max_outgoing_bytes = 64u << 20;
 
+  // [updates] — the update journal (per session) and subscriptions
+  std::int64_t journal_max_entries = 100'000;           // 0: no bound
+  std::chrono::seconds journal_max_age{7 * 24 * 3600};  // 0: no bound
+  std::size_t subscriber_buffer = 8u << 20;             // unread by a subscriber: past it, lagged
+
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
   LogFormat log_format = LogFormat::Text;

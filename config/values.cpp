@@ -88,7 +88,8 @@ Parsed<std::chrono::milliseconds> parse_duration(std::string_view text) {
   std::size_t used = 0;
   auto number = leading_number(text, used);
   if (!number)
-    return R::fail("must be a duration like \"500ms\", \"10s\", \"5m\" or \"1h\", got " + quoted(text));
+    return R::fail("must be a duration like \"500ms\", \"10s\", \"5m\", \"1h\" or \"7d\", got " +
+                   quoted(text));
   const std::string_view unit = text.substr(used);
   std::uint64_t scale = 0;
   if (unit == "ms")
@@ -99,10 +100,12 @@ Parsed<std::chrono::milliseconds> parse_duration(std::string_view text) {
     scale = 60'000;
   else if (unit == "h")
     scale = 3'600'000;
+  else if (unit == "d")
+    scale = 86'400'000;
   else if (unit.empty())
-    return R::fail("a duration needs a unit (ms, s, m, h), got " + quoted(text));
+    return R::fail("a duration needs a unit (ms, s, m, h, d), got " + quoted(text));
   else
-    return R::fail("unknown duration unit " + quoted(unit) + " (use ms, s, m or h)");
+    return R::fail("unknown duration unit " + quoted(unit) + " (use ms, s, m, h or d)");
   if (*number > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) / scale / 1000)
     return R::fail("duration " + quoted(text) + " is too long");
   return R::ok(std::chrono::milliseconds(static_cast<std::int64_t>(*number * scale)));

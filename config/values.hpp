@@ -22,7 +22,7 @@ struct Parsed {
   static Parsed fail(std::string e) { return Parsed{std::nullopt, std::move(e)}; }
 };
 
-// "500ms", "10s", "5m", "1h" (an integer and a unit).
+// "500ms", "10s", "5m", "1h", "7d" (an integer and a unit).
 Parsed<std::chrono::milliseconds> parse_duration(std::string_view text);
 // "16MiB", "512KiB", "1GiB", "4096", "4096B"; k/K/KB/KiB, M/MB/MiB, G/GB/GiB all mean powers of 1024.
 Parsed<std::uint64_t> parse_size(std::string_view text);

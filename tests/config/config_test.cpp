@@ -107,6 +107,9 @@ TEST_CASE("with no config file the documented defaults apply") {
   CHECK(c.max_in_flight == 1000);
   CHECK(c.idle_timeout == 300s);
   CHECK(c.max_outgoing_bytes == 64u << 20);
+  CHECK(c.journal_max_entries == 100'000);
+  CHECK(c.journal_max_age == std::chrono::hours(24 * 7));
+  CHECK(c.subscriber_buffer == 8u << 20);
   CHECK(c.log_level == "info");
   CHECK(c.log_format == LogFormat::Text);
   CHECK(c.sessions.empty());
@@ -190,6 +193,11 @@ max_in_flight = 50
 idle_timeout = "2m"
 max_outgoing_bytes = 1048576
 
+[updates]
+journal_max_entries = 0
+journal_max_age = "30d"
+subscriber_buffer = "512KiB"
+
 [log]
 level = "debug"
 format = "json"
@@ -228,6 +236,9 @@ network = "production"
   CHECK(c.max_in_flight == 50);
   CHECK(c.idle_timeout == 120s);
   CHECK(c.max_outgoing_bytes == 1u << 20);
+  CHECK(c.journal_max_entries == 0);
+  CHECK(c.journal_max_age == std::chrono::hours(24 * 30));
+  CHECK(c.subscriber_buffer == 512u << 10);
   CHECK(c.log_level == "debug");
   CHECK(c.log_format == LogFormat::Json);
   REQUIRE(c.sessions.size() == 2);
@@ -288,8 +299,12 @@ TEST_CASE("each invalid value is reported with its key and the problem") {
       {"[telegram]\nlang_code = \"a\\nb\"", "telegram.lang_code: must not contain control characters"},
       {"[telegram]\nflood_wait_threshold = \"1500ms\"",
        "telegram.flood_wait_threshold: must be whole seconds"},
-      {"[telegram]\nflood_wait_threshold = \"2d\"",
-       "telegram.flood_wait_threshold: unknown duration unit \"d\""},
+      {"[telegram]\nflood_wait_threshold = \"2w\"",
+       "telegram.flood_wait_threshold: unknown duration unit \"w\""},
+      {"[updates]\njournal_max_entries = -1", "updates.journal_max_entries: must be 0..1000000000, got -1"},
+      {"[updates]\njournal_max_age = \"1500ms\"", "updates.journal_max_age: must be whole seconds"},
+      {"[updates]\njournal_max_age = \"3651d\"", "updates.journal_max_age: must be 0s..87600h"},
+      {"[updates]\nsubscriber_buffer = \"1KiB\"", "updates.subscriber_buffer: must be 64KiB..1GiB, got 1KiB"},
       {"[telegram]\nflood_wait_threshold = \"25h\"",
        "telegram.flood_wait_threshold: must be 0s..24h, got 25h"},
       {"[telegram]\ncall_timeout = \"10\"", "telegram.call_timeout: a duration needs a unit"},
@@ -302,7 +317,7 @@ TEST_CASE("each invalid value is reported with its key and the problem") {
       {"[limits]\nmax_message_bytes = \"2GiB\"", "limits.max_message_bytes: must be 1KiB..1GiB, got 2GiB"},
       {"[limits]\nmax_message_bytes = -1", "limits.max_message_bytes: must not be negative"},
       {"[limits]\nmax_in_flight = 0", "limits.max_in_flight: must be 1..1000000, got 0"},
-      {"[limits]\nidle_timeout = \"8d\"", "limits.idle_timeout: unknown duration unit"},
+      {"[limits]\nidle_timeout = \"8d\"", "limits.idle_timeout: must be 0s..168h, got 192h"},
       {"[limits]\nmax_outgoing_bytes = 100", "limits.max_outgoing_bytes: must be 64KiB..16GiB, got 100B"},
       {"[log]\nlevel = \"verbose\"",
        "log.level: must be one of trace, debug, info, warn, error, critical, off; got \"verbose\""},

@@ -16,7 +16,8 @@ TEST_CASE("durations need an integer and a unit") {
   CHECK_FALSE(parse_duration("-1s").value);
   CHECK_FALSE(parse_duration("s").value);
   CHECK_FALSE(parse_duration("99999999999999999999h").value);
-  CHECK(parse_duration("3d").error == "unknown duration unit \"d\" (use ms, s, m or h)");
+  CHECK(parse_duration("3d").value == 72h);
+  CHECK(parse_duration("3w").error == "unknown duration unit \"w\" (use ms, s, m, h or d)");
   CHECK(format_duration(1500ms) == "1500ms");
   CHECK(format_duration(300s) == "5m");
   CHECK(format_duration(90s) == "90s");
