@@ -9,6 +9,7 @@
 #include "daemon/app/token.hpp"
 #include "daemon/session/session_manager.hpp"
 #include "daemon/store/store.hpp"
+#include "daemon/stream/update_stream.hpp"
 #include "protocol/net/asio.hpp"
 #include "protocol/tl/embedded_schema.hpp"
 #include "protocol/tl/json_out.hpp"
@@ -71,6 +72,18 @@ rpc::ServerOptions server_options(const config::Config& c, const std::string& to
   return o;
 }
 
+stream::StreamOptions stream_options(const config::Config& c) {
+  stream::StreamOptions o;
+  // Below the connection's own limit, so that a lagging subscriber is told (lagged) rather than
+  // disconnected.
+  o.subscriber_buffer = std::min(c.subscriber_buffer, c.max_outgoing_bytes / 2);
+  if (o.subscriber_buffer < c.subscriber_buffer) {
+    spdlog::warn("updates.subscriber_buffer {} is more than half of limits.max_outgoing_bytes: {} bytes used",
+                 c.subscriber_buffer, o.subscriber_buffer);
+  }
+  return o;
+}
+
 }  // namespace
 
 std::string ready_json(const ReadyInfo& info) {
@@ -122,7 +135,10 @@ int run_daemon(const config::Config& c, DaemonHooks hooks) {
       }
     }
   }
-  auto opened = store::Store::open(c.state_dir);
+  store::StoreOptions store_options;
+  // From the start: the sweep right after open() trims by these bounds already.
+  store_options.journal_limits = {c.journal_max_entries, c.journal_max_age};
+  auto opened = store::Store::open(c.state_dir, store_options);
   if (auto* error = std::get_if<store::StoreError>(&opened)) {
     spdlog::error("{}", error->message);
     return 1;
@@ -130,9 +146,13 @@ int run_daemon(const config::Config& c, DaemonHooks hooks) {
   std::unique_ptr<store::Store> store = std::get<std::unique_ptr<store::Store>>(std::move(opened));
 
   net::asio::io_context io(1);
+  // The update stream before the sessions (they publish into it) and after the store (it journals
+  // there); it goes after the sessions and the methods.
+  stream::UpdateStream updates(io.get_executor(), *store, stream_options(c));
   const session::DcTarget& target = std::get<session::DcTarget>(default_target);
   session::SessionManager sessions(io.get_executor(), schemas.api, store.get(),
                                    invoker_defaults(c, target, schemas.api.layer()));
+  sessions.set_update_sink(&updates);
   if (auto error = sessions.restore()) {
     spdlog::error("restoring the sessions: {}", *error);
     return 1;
@@ -153,7 +173,8 @@ int run_daemon(const config::Config& c, DaemonHooks hooks) {
                  declared.name, declared.name);
   }
 
-  rpc::Methods methods(sessions, schemas.api, store.get(), rpc::MethodsOptions{.default_target = target});
+  rpc::Methods methods(sessions, schemas.api, store.get(),
+                       rpc::MethodsOptions{.default_target = target, .updates = &updates});
   rpc::RpcServer server(io.get_executor(), server_options(c, token), methods);
 
   int status = 0;
