@@ -2,6 +2,7 @@
 // and their effect on a connected client.
 #include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <boost/asio/local/stream_protocol.hpp>
@@ -107,4 +108,45 @@ TEST_CASE(
       },
       6s);
   CHECK_FALSE(std::filesystem::exists(path));  // removed on stop
+}
+
+TEST_CASE("a flood with \"stamp\":true puts CLOCK_MONOTONIC nanoseconds of each push's making in its texts") {
+  Harness h;
+  const std::string path = "/tmp/tgd-testdc-stamp-" + std::to_string(::getpid()) + ".sock";
+  testdc::ControlSocket control(h.io, *h.dc);
+  REQUIRE_FALSE(control.start(path));
+  const std::int64_t bob = h.dc->world().create_user("9996621000", "Bob").id;
+  local::socket socket(h.io);
+  auto monotonic_ns = [] {
+    timespec now{};
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    return std::int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+  };
+  h.run(
+      [&]() -> net::awaitable<void> {
+        StopControl stop{control, socket};
+        auto to_bob = collect_pushes(*h.client);
+        co_await log_in(h, *h.client, Harness::kDc, bob);
+        co_await socket.async_connect(local::endpoint(path), net::use_awaitable);
+        std::string buffer;
+        const std::int64_t before = monotonic_ns();
+        const std::string answer = co_await command(
+            socket, buffer, R"({"op":"flood","from":"9996610001","to":"9996621000","count":3,"stamp":true})");
+        const std::int64_t after = monotonic_ns();
+        CHECK(has(answer, R"("ok":true,"sent":3)"));
+        CHECK(co_await wait_until([&] { return to_bob->size() == 3; }));
+        for (std::size_t i = 0; i < to_bob->size(); ++i) {
+          const std::string& json = (*to_bob)[i];
+          const std::string prefix = R"("message":"flood )" + std::to_string(i + 1) + " @";
+          const auto at = json.find(prefix);
+          REQUIRE_MESSAGE(at != std::string::npos, json);
+          const std::int64_t stamp = std::stoll(json.substr(at + prefix.size()));
+          CHECK(stamp >= before);
+          CHECK(stamp <= after);
+        }
+        CHECK(has(co_await command(socket, buffer,
+                                   R"({"op":"flood","from":"9996610001","to":"9996621000","stamp":1})"),
+                  "must be true or false"));
+      },
+      6s);
 }
