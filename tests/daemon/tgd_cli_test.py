@@ -354,8 +354,13 @@ class ConfigErrorTest(unittest.TestCase):
         self.assertIn("absent.toml", r.stderr)
 
 
-class RunCustomNetworkTest(unittest.TestCase):
-    """`tgd run` against a tgd-testdc the test starts, configured by a TOML file."""
+class CustomNetworkCase(unittest.TestCase):
+    """Base of the tests of `tgd run` against a tgd-testdc the test starts, configured by a TOML
+    file: setUp starts the test DC and writes the config; start() runs a daemon until it serves."""
+
+    def extra_testdc_flags(self):
+        """More tgd-testdc flags (subclasses)."""
+        return []
 
     def setUp(self):
         tmp = tempfile.TemporaryDirectory(prefix="tgd-cli-test-")
@@ -363,7 +368,8 @@ class RunCustomNetworkTest(unittest.TestCase):
         self.tmp = Path(tmp.name)
         self.daemons = []
         with open(self.tmp / "testdc.log", "wb") as log:
-            self.testdc = subprocess.Popen([TESTDC, "--port", "0", "--dcs", "2"], stdin=subprocess.DEVNULL,
+            self.testdc = subprocess.Popen([TESTDC, "--port", "0", "--dcs", "2"] + self.extra_testdc_flags(),
+                                           stdin=subprocess.DEVNULL,
                                            stdout=subprocess.PIPE, stderr=log)
         self.addCleanup(self.stop_testdc)
         line, _ = read_line(self.testdc, self.testdc.stdout, READY_TIMEOUT, self.tmp / "testdc.log")
@@ -426,6 +432,11 @@ name = "main"
     def stop(self, daemon, name):
         daemon.send_signal(signal.SIGTERM)
         self.assertEqual(daemon.wait(timeout=60), 0, self.log(name))
+
+
+
+class RunCustomNetworkTest(CustomNetworkCase):
+    """`tgd run` against a tgd-testdc the test starts: login, restart, one daemon per state dir."""
 
     def test_login_restart_and_one_daemon_per_state_dir(self):
         r = run([TGD, "check-config", "--config", str(self.config)])
