@@ -125,7 +125,8 @@ const std::vector<Methods::Impl::DaemonMethod>& Methods::Impl::daemon_methods() 
        &Impl::get_info},
       {"status",
        {},
-       "Sessions with their states, open connections, calls in flight and per-method counters.",
+       "Sessions with their states, open connections, calls in flight, per-method counters and update "
+       "engine counters (pushes, requests, published, journal seqs).",
        "{}",
        &Impl::status},
       {"sleep",

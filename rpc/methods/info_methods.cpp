@@ -170,7 +170,23 @@ awaitable<Outcome> Methods::Impl::status(Args) {
     std::string info = session_json(*s);
     info.pop_back();  // reopen the object
     info += R"(,"open_connections":)" + std::to_string(invoker.open_connections()) + R"(,"in_flight":)" +
-            std::to_string(invoker.in_flight()) + R"(,"methods":)" + counters.done() + "}";
+            std::to_string(invoker.in_flight()) + R"(,"methods":)" + counters.done();
+    // The update engine (while Ready): what came in, what it asked for, what it journaled.
+    if (auto u = s->update_stats()) {
+      JsonObject updates;
+      updates.num("pushes", u->pushes)
+          .num("undecodable", u->undecodable)
+          .num("requests", u->requests)
+          .num("request_failures", u->request_failures)
+          .num("published", u->published);
+      if (store != nullptr) {
+        updates.num("journal_last_seq", static_cast<std::uint64_t>(store->last_journal_seq(s->name())))
+            .num("journal_committed_seq",
+                 static_cast<std::uint64_t>(store->committed_journal_seq(s->name())));
+      }
+      info += R"(,"updates":)" + updates.done();
+    }
+    info += "}";
     sessions.raw(info);
   }
   JsonObject out;

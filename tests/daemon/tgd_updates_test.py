@@ -180,6 +180,12 @@ class UpdatesKill9Test(cli.CustomNetworkCase):
         self.assertEqual(seqs, list(range(seqs[0], seqs[0] + len(seqs))), "seqs are consecutive, none twice")
         texts = [message_text(u) for _, u in everything if message_text(u) is not None]
         self.assertEqual(texts, expected)
+        # status shows the engine and the journal.
+        r = cli.call(self.socket, "status")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        updates = json.loads(r.stdout)["sessions"][0]["updates"]
+        self.assertEqual(updates["journal_committed_seq"], seqs[-1])
+        self.assertGreaterEqual(updates["requests"], 1)  # the getDifference after the restart
 
 
 if __name__ == "__main__":
