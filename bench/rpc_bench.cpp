@@ -20,23 +20,15 @@
 //
 //   bench_rpc [--runs 3] [--warmup 4] [--seconds 8] [--clients 50] [--inflight 200] [--rate N]
 //             [--paced-seconds 8] [--only unix|ws|paced] [--tgd PATH] [--testdc PATH]
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <simdjson.h>
-#include <spawn.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/websocket/stream.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -48,15 +40,16 @@
 #include <string>
 #include <vector>
 
+#include "bench/support/processes.hpp"
+#include "bench/support/ws_frames.hpp"
 #include "protocol/crypto/rsa.hpp"
 #include "protocol/net/asio.hpp"
 #include "protocol/net/mtproto_client.hpp"
 #include "protocol/tl/embedded_schema.hpp"
 #include "protocol/tl/json_to_tl.hpp"
 
-extern char** environ;
-
 using namespace tgd;
+using namespace tgd::bench;
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
@@ -102,128 +95,6 @@ Args parse_args(int argc, char** argv) {
   return a;
 }
 
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
-}
-
-// utime + stime of a running process, from /proc.
-double cpu_seconds(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  const auto close_paren = content.rfind(')');
-  if (close_paren == std::string::npos) return 0;
-  std::vector<std::string> fields;
-  std::string field;
-  for (std::size_t i = close_paren + 2; i < content.size(); ++i) {
-    if (content[i] == ' ') {
-      fields.push_back(field);
-      field.clear();
-    } else {
-      field += content[i];
-    }
-  }
-  if (fields.size() < 13) return 0;  // after the name: state is 0, utime 11, stime 12
-  return (std::stod(fields[11]) + std::stod(fields[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-std::chrono::nanoseconds secs(double s) {
-  return std::chrono::nanoseconds(static_cast<std::int64_t>(s * 1e9));
-}
-
-double self_cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-// The children of a process (all its threads'), from /proc.
-std::vector<pid_t> children_of(pid_t pid) {
-  std::vector<pid_t> out;
-  std::error_code ec;
-  for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
-    std::ifstream in(task.path() / "children");
-    pid_t child;
-    while (in >> child) out.push_back(child);
-  }
-  return out;
-}
-
-// `tgd demo`, its ready line read from its stdout; stopped with SIGTERM.
-struct TgdProcess {
-  pid_t pid = -1;
-  std::string ready_line;
-
-  bool start(const std::vector<std::string>& args, const fs::path& log) {
-    int out[2];
-    if (::pipe(out) != 0) return false;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    const int rc = posix_spawn(&pid, args[0].c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]);
-    if (rc != 0) {
-      ::close(out[0]);
-      pid = -1;
-      return false;
-    }
-    const auto deadline = Clock::now() + std::chrono::seconds(60);
-    char c;
-    while (Clock::now() < deadline) {
-      pollfd p{out[0], POLLIN, 0};
-      if (::poll(&p, 1, 1000) <= 0) continue;
-      if (::read(out[0], &c, 1) != 1 || c == '\n') break;
-      ready_line += c;
-    }
-    ::close(out[0]);  // later stdout writes (none expected) would get EPIPE, not block
-    return !ready_line.empty();
-  }
-  void stop() {
-    if (pid <= 0) return;
-    ::kill(pid, SIGTERM);
-    int status;
-    ::waitpid(pid, &status, 0);
-    pid = -1;
-  }
-};
-
-// One request/answer over the UNIX socket, blocking (set-up only).
-std::string call_once(const std::string& socket_path, const std::string& line) {
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket_path.c_str());
-  std::string answer;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    const std::string out = line + "\n";
-    if (::write(fd, out.data(), out.size()) == static_cast<ssize_t>(out.size())) {
-      char chunk[4096];
-      ssize_t n;
-      while (answer.find('\n') == std::string::npos && (n = ::read(fd, chunk, sizeof chunk)) > 0)
-        answer.append(chunk, static_cast<std::size_t>(n));
-    }
-  }
-  ::close(fd);
-  return answer.substr(0, answer.find('\n'));
-}
-
-struct Percentiles {
-  double p50 = 0, p99 = 0;
-};
-
-Percentiles percentiles(std::vector<float>& us) {
-  if (us.empty()) return {};
-  std::sort(us.begin(), us.end());
-  auto at = [&](double p) { return static_cast<double>(us[static_cast<std::size_t>(p * (us.size() - 1))]); };
-  return {at(0.50), at(0.99)};
-}
-
 struct Processes {
   pid_t tgd = -1, testdc = -1;
 };
@@ -262,24 +133,14 @@ class Client {
   // Queues a request (written by flush()).
   void send() {
     const std::uint64_t id = next_id_++;
-    ring_[id % kRing] = {id, now_ns()};
+    ring_[id % kRing] = {id, monotonic_ns()};
     char body[160];
     const int n = std::snprintf(
         body, sizeof body,
         R"({"jsonrpc":"2.0","id":%llu,"method":"help.getNearestDc","params":{"session":"demo"}})",
         static_cast<unsigned long long>(id));
     if (ws_) {
-      // A client frame: FIN + text, masked (RFC 6455 §5.3), 7- or 16-bit length.
-      pending_ += static_cast<char>(0x81);
-      if (n < 126) {
-        pending_ += static_cast<char>(0x80 | n);
-      } else {
-        pending_ += static_cast<char>(0x80 | 126);
-        pending_ += static_cast<char>((n >> 8) & 0xff);
-        pending_ += static_cast<char>(n & 0xff);
-      }
-      pending_.append(reinterpret_cast<const char*>(mask_.data()), 4);
-      for (int i = 0; i < n; ++i) pending_ += static_cast<char>(body[i] ^ mask_[i & 3]);
+      append_client_frame(pending_, std::string_view(body, static_cast<std::size_t>(n)));
     } else {
       pending_.append(body, static_cast<std::size_t>(n));
       pending_ += '\n';
@@ -343,26 +204,14 @@ class Client {
     while (true) {
       std::string_view message;
       if (ws_) {
-        if (filled_ - pos < 2) break;
-        const auto* b = reinterpret_cast<const unsigned char*>(read_.data() + pos);
-        std::size_t header = 2, length = b[1] & 0x7f;
-        if ((b[0] & 0x0f) != 0x1 || (b[1] & 0x80) != 0) return fail("unexpected WebSocket frame");
-        if (length == 126) {
-          if (filled_ - pos < 4) break;
-          length = (std::size_t{b[2]} << 8) | b[3];
-          header = 4;
-        } else if (length == 127) {
-          if (filled_ - pos < 10) break;
-          length = 0;
-          for (int i = 2; i < 10; ++i) length = (length << 8) | b[i];
-          header = 10;
-        }
-        if (filled_ - pos < header + length) {
-          if (header + length > read_.size()) read_.resize(header + length);
+        std::size_t used = 0;
+        const FrameParse parsed = parse_server_frame(read_.data() + pos, filled_ - pos, message, used);
+        if (parsed == FrameParse::kBad) return fail("unexpected WebSocket frame");
+        if (parsed == FrameParse::kNeedMore) {
+          if (used > read_.size()) read_.resize(used);
           break;
         }
-        message = std::string_view(read_.data() + pos + header, length);
-        pos += header + length;
+        pos += used;
       } else {
         const void* nl = std::memchr(read_.data() + pos, '\n', filled_ - pos);
         if (!nl) {
@@ -390,7 +239,7 @@ class Client {
 
   // {"jsonrpc":"2.0","id":N,"result":{...}}
   void on_answer(std::string_view message) {
-    const std::int64_t t = now_ns();
+    const std::int64_t t = monotonic_ns();
     const auto at = message.find("\"id\":");
     std::uint64_t id = 0;
     std::size_t i = at == std::string_view::npos ? message.size() : at + 5;
@@ -421,7 +270,6 @@ class Client {
   std::uint64_t next_id_ = 1;
   long mine_ = 0;
   std::array<Slot, kRing> ring_{};
-  std::array<unsigned char, 4> mask_{0x5a, 0x13, 0xc7, 0x2e};
 };
 
 struct Endpoints {
@@ -446,12 +294,7 @@ PhaseResult run_load(const Endpoints& at, const Processes& procs, bool ws, Mode 
   std::vector<std::unique_ptr<Client<Tcp>>> ws_clients;
   for (int c = 0; c < clients; ++c) {
     if (ws) {
-      namespace websocket = boost::beast::websocket;
-      websocket::stream<Tcp> stream(io);
-      stream.next_layer().connect({asio::ip::make_address("127.0.0.1"), at.ws_port});
-      stream.next_layer().set_option(net::tcp::no_delay(true));
-      stream.handshake("127.0.0.1:" + std::to_string(at.ws_port), "/?token=" + at.token);
-      ws_clients.push_back(std::make_unique<Client<Tcp>>(std::move(stream.next_layer()), true, load));
+      ws_clients.push_back(std::make_unique<Client<Tcp>>(ws_connect(io, at.ws_port, at.token), true, load));
     } else {
       Local socket(io);
       socket.connect(asio::local::stream_protocol::endpoint(at.socket));
@@ -674,21 +517,6 @@ PhaseResult run_direct(const DirectTarget& target, const Processes& procs, tl::J
   }
   r.errors = load.errors;
   return r;
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-std::string range(std::vector<double> v, const char* format) {
-  if (v.empty()) return "";
-  std::sort(v.begin(), v.end());
-  char lo[64], hi[64];
-  std::snprintf(lo, sizeof lo, format, v.front());
-  std::snprintf(hi, sizeof hi, format, v.back());
-  return std::string(lo) + " – " + hi;
 }
 
 }  // namespace
