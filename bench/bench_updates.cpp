@@ -176,6 +176,7 @@ class Subscriber {
   std::int64_t last_seq() const { return last_seq_; }
   std::uint64_t gaps() const { return gaps_; }
   std::uint64_t lagged() const { return lagged_; }
+  std::uint64_t bytes() const { return bytes_; }
   std::int64_t last_frame_ns() const { return last_frame_ns_; }
 
  private:
@@ -207,6 +208,7 @@ class Subscriber {
         break;
       }
       pos += used;
+      bytes_ += used;
       on_message(payload, now);
       if (closed_) return;
     }
@@ -269,7 +271,7 @@ class Subscriber {
   std::size_t filled_ = 0;
   bool closed_ = false, subscribed_ = false;
   std::string error_;
-  std::uint64_t updates_ = 0, gaps_ = 0, sampled_ = 0, lagged_ = 0;
+  std::uint64_t updates_ = 0, gaps_ = 0, sampled_ = 0, lagged_ = 0, bytes_ = 0;
   std::int64_t last_seq_ = 0, last_frame_ns_ = 0;
 };
 
@@ -365,6 +367,7 @@ struct PhaseResult {
   Percentiles latency_ms;
   double tgd_us = 0, testdc_us = 0, bench_us = 0;        // CPU per update ingested
   double tgd_core = 0, testdc_core = 0, bench_core = 0;  // CPU seconds per second
+  double frame_bytes = 0;                                // per update notification
   double tgd_main_core = 0;            // tgd's event loop thread (the rest: the store's writer thread)
   std::uint64_t gaps = 0, lagged = 0;  // lagged: subscriptions tgd ended (and the subscriber renewed)
   int failed = 0;
@@ -376,6 +379,7 @@ struct Snapshot {
   double tgd = 0, tgd_main = 0, testdc = 0, self = 0;
   std::int64_t made = 0, max_seq = 0;
   std::vector<std::uint64_t> updates;
+  std::uint64_t bytes = 0;  // frames received, all subscribers
 };
 
 // One phase against the running subscribers: flood (rate 0) or paced, warm-up, measured window,
@@ -409,6 +413,7 @@ PhaseResult run_phase(asio::io_context& io, const Processes& procs, const std::s
     s.made = json_number(call_once(control, R"({"op":"stats"})"), "updates");
     for (const auto& sub : subs) {
       s.updates.push_back(sub->updates());
+      s.bytes += sub->bytes();
       s.max_seq = std::max(s.max_seq, sub->last_seq());
     }
     return s;
@@ -475,6 +480,9 @@ PhaseResult run_phase(asio::io_context& io, const Processes& procs, const std::s
     r.lagged += subs[i]->lagged();
     if (subs[i]->failed()) ++r.failed;
   }
+  double frames = 0;
+  for (std::size_t i = 0; i < subs.size(); ++i) frames += static_cast<double>(b.updates[i] - a.updates[i]);
+  if (frames > 0) r.frame_bytes = static_cast<double>(b.bytes - a.bytes) / frames;
   r.gaps -= gaps0;
   r.lagged -= lagged0;
   std::sort(per_sub.begin(), per_sub.end());
@@ -506,13 +514,11 @@ void show(const char* what, int n, const PhaseResult& r) {
   std::printf(
       "  %3d subs %-6s made %7.0f/s  ingest %7.0f/s  per sub min %7.0f median %7.0f/s  latency p50 %7.2f "
       "p99 %7.2f ms  CPU/update tgd %.2f us (%.0f%%, loop %.0f%%) testdc %.2f us (%.0f%%) bench %.2f us "
-      "(%.0f%%)  gaps "
-      "%llu "
-      "lagged %llu failed %d%s\n",
+      "(%.0f%%)  %.0f B/notification  gaps %llu lagged %llu failed %d%s\n",
       n, what, r.made_per_s, r.ingest_per_s, r.sub_min, r.sub_median, r.latency_ms.p50, r.latency_ms.p99,
       r.tgd_us, r.tgd_core * 100, r.tgd_main_core * 100, r.testdc_us, r.testdc_core * 100, r.bench_us,
-      r.bench_core * 100, static_cast<unsigned long long>(r.gaps), static_cast<unsigned long long>(r.lagged),
-      r.failed, r.drained ? "" : "  NOT DRAINED");
+      r.bench_core * 100, r.frame_bytes, static_cast<unsigned long long>(r.gaps),
+      static_cast<unsigned long long>(r.lagged), r.failed, r.drained ? "" : "  NOT DRAINED");
   std::fflush(stdout);
 }
 
@@ -678,6 +684,10 @@ int main(int argc, char** argv) {
         "flood: load generator CPU per update (us)", [](const Round& r) { return r.flood.bench_us; }, "%.2f");
     row(
         "flood: tgd busy (share of a core)", [](const Round& r) { return r.flood.tgd_core; }, "%.2f");
+    row(
+        "flood: tgd event loop thread busy", [](const Round& r) { return r.flood.tgd_main_core; }, "%.2f");
+    row(
+        "flood: notification size (bytes)", [](const Round& r) { return r.flood.frame_bytes; }, "%.0f");
     row(
         "flood: tgd-testdc busy", [](const Round& r) { return r.flood.testdc_core; }, "%.2f");
     row(
