@@ -38,7 +38,8 @@ UpdateDriver::UpdateDriver(const std::shared_ptr<Session>& session, UpdateSink& 
       name_(session->name()),
       sink_(sink),
       engine_(make_engine(*session, saved_state)),
-      timer_(session->context_.executor) {}
+      timer_(session->context_.executor),
+      shed_timer_(session->context_.executor) {}
 
 UpdateDriver::~UpdateDriver() = default;
 
@@ -47,6 +48,7 @@ void UpdateDriver::start() { pump(); }
 void UpdateDriver::stop() {
   stopped_ = true;
   timer_.cancel();
+  shed_timer_.cancel();
 }
 
 bool UpdateDriver::may_carry_updates(std::string_view result) {
@@ -62,6 +64,18 @@ void UpdateDriver::on_push(ByteSpan updates) {
   auto session = session_.lock();
   if (!session) return;
   ++stats_.pushes;
+  if (shedding_ || sink_.overloaded(name_)) {
+    // The journal is behind: keep nothing of this push (not even decoded); the difference brings
+    // it back once the journal caught up (watch_overload).
+    ++stats_.shed;
+    if (!shedding_) {
+      shedding_ = true;
+      spdlog::warn("session {}: the update journal is behind; shedding pushed updates until it catches up",
+                   name_);
+      watch_overload();
+    }
+    return;
+  }
   auto decoded = session->context_.tl->decode_object(updates);
   if (auto* error = std::get_if<TlJsonError>(&decoded)) {
     // Facts §7.3: an update the client cannot read is fetched again by getDifference.
@@ -101,7 +115,8 @@ void UpdateDriver::pump() {
     stats_.published += batch.updates.size();
     sink_.publish(name_, std::move(batch.updates), std::move(batch.state));
   }
-  if (!request_in_flight_) {
+  // While shedding, no request either: a difference slice would add to the backlog.
+  if (!request_in_flight_ && !shedding_) {
     if (auto request = engine_.next_request(now())) {
       request_in_flight_ = true;
       ++stats_.requests;
@@ -123,6 +138,24 @@ void UpdateDriver::arm_timer() {
     if (ec || !self || self->stopped_ || self->armed_for_ != at) return;
     self->armed_for_.reset();
     self->engine_.on_tick(self->now());
+    self->pump();
+  });
+}
+
+void UpdateDriver::watch_overload() {
+  using namespace std::chrono_literals;
+  shed_timer_.expires_after(20ms);
+  shed_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->stopped_) return;
+    if (self->sink_.overloaded(self->name_)) {
+      self->watch_overload();
+      return;
+    }
+    self->shedding_ = false;
+    spdlog::info("session {}: the update journal caught up; fetching the {} shed pushes' updates",
+                 self->name_, self->stats_.shed);
+    self->engine_.request_difference(self->now());
     self->pump();
   });
 }

@@ -62,6 +62,10 @@ class UpdateDriver : public std::enable_shared_from_this<UpdateDriver> {
   std::optional<updates::TimePoint> armed_for_;
   bool request_in_flight_ = false;
   bool stopped_ = false;
+  // Pushes were shed (the sink was overloaded): once it is not, the difference fetches them.
+  bool shedding_ = false;
+  boost::asio::steady_timer shed_timer_;
+  void watch_overload();
   UpdateDriverStats stats_;
 };
 

@@ -21,6 +21,11 @@ class UpdateSink {
 
   // The session was removed (its journal goes with it): drop whatever the sink keeps for it.
   virtual void forget(const std::string& session) = 0;
+
+  // Too much of the session's output is waiting to become durable (published, not yet committed):
+  // the session then stops taking pushed updates and fetches them later with getDifference, so a
+  // server (or test DC) pushing faster than the journal commits cannot grow memory without bound.
+  virtual bool overloaded(const std::string& session) const = 0;
 };
 
 }  // namespace tgd::session

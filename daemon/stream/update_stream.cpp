@@ -98,6 +98,12 @@ void UpdateStream::Impl::trim_tail(SessionLog& log) {
   }
 }
 
+bool UpdateStream::overloaded(const std::string& session) const {
+  const Impl& impl = *impl_;
+  return impl.store.last_journal_seq(session) - impl.store.committed_journal_seq(session) >
+         impl.options.max_uncommitted;
+}
+
 void UpdateStream::forget(const std::string& session) {
   Impl& impl = *impl_;
   auto it = impl.sessions.find(session);

@@ -48,6 +48,9 @@ struct StreamOptions {
   std::size_t tail_entries = 4096;
   // How often a paused replay looks whether its connection drained (Caller has no drain event).
   std::chrono::milliseconds drain_poll{5};
+  // Published but not yet committed entries of a session past which it is overloaded()
+  // (UpdateSink): its pushes are shed and fetched again by getDifference once the journal caught up.
+  std::int64_t max_uncommitted = 20'000;
 };
 
 // What a subscription receives. Every list empty: everything.
@@ -91,6 +94,7 @@ class UpdateStream : public session::UpdateSink {
   // session::UpdateSink, on the loop.
   void publish(const std::string& session, std::vector<std::string> updates, std::string state_json) override;
   void forget(const std::string& session) override;
+  bool overloaded(const std::string& session) const override;
 
   // A subscription for `caller` (which must be able to push); its id, or why not. Sessions in
   // `since` replay their journal after the given seq, then continue live; the others start live

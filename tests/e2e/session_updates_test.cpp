@@ -34,6 +34,9 @@ class JournalingSink : public session::UpdateSink {
     CHECK(h_.store->append_updates(session, std::move(state), std::move(entries)));
   }
   void forget(const std::string&) override {}
+  bool overloaded(const std::string&) const override { return overload; }
+
+  bool overload = false;  // the test says when the "journal" is behind
 
   // The texts of the new messages received, in order.
   std::vector<std::string> texts() const {
@@ -102,6 +105,25 @@ TEST_CASE("dropped pushes are recovered through getDifference, each message once
     CHECK(sink.texts() == std::vector<std::string>{"m1", "m2", "m3"});
     CHECK(h.world().pushes().stats().dropped == 2);
     CHECK(bot->update_stats()->requests >= 2);  // getState, then getDifference
+  });
+}
+
+TEST_CASE("while the update sink is overloaded pushes are shed, then fetched by getDifference in order") {
+  SessionHarness h;
+  JournalingSink sink(h);
+  h.use_update_sink(&sink);
+  const std::int64_t bob = h.world().create_user("9996610002", "Bob").id;
+  h.run([&]() -> net::awaitable<void> {
+    session::Session* bot = co_await ready_bot(h, sink);
+    sink.overload = true;
+    for (const char* text : {"s1", "s2", "s3"}) h.dc->send_message(bob, kBot, text);
+    CHECK(co_await wait_until([&] { return bot->update_stats()->shed == 3; }, 5s));
+    co_await sleep_for(50ms);
+    CHECK(sink.texts().empty());  // nothing kept while overloaded, not even in the engine
+    sink.overload = false;
+    CHECK(co_await wait_until([&] { return sink.texts().size() >= 3; }, 5s));
+    co_await sleep_for(100ms);
+    CHECK(sink.texts() == std::vector<std::string>{"s1", "s2", "s3"});
   });
 }
 
