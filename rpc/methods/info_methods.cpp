@@ -178,7 +178,8 @@ awaitable<Outcome> Methods::Impl::status(Args) {
           .num("undecodable", u->undecodable)
           .num("requests", u->requests)
           .num("request_failures", u->request_failures)
-          .num("published", u->published);
+          .num("published", u->published)
+          .num("shed", u->shed);
       if (store != nullptr) {
         updates.num("journal_last_seq", static_cast<std::uint64_t>(store->last_journal_seq(s->name())))
             .num("journal_committed_seq",
