@@ -1,6 +1,6 @@
 #include "daemon/session/peer_extract.hpp"
 
-#include "daemon/session/json_fields.hpp"
+#include "protocol/tl/json_fields.hpp"
 
 #include <simdjson.h>
 
@@ -43,8 +43,8 @@ void visit(const element& e, std::vector<store::PeerRow>& out, int depth) {
     peer = false;
   }
   if (peer) {
-    row.id = int64_field(e, "id").value_or(0);
-    row.access_hash = int64_field(e, "access_hash").value_or(0);
+    row.id = tl::int64_field(e, "id").value_or(0);
+    row.access_hash = tl::int64_field(e, "access_hash").value_or(0);
     row.min = flag(e, "min");
     row.username = std::string(string_field(e, "username"));
     if (row.id != 0) out.push_back(std::move(row));

@@ -7,11 +7,11 @@
 #include <boost/asio/thread_pool.hpp>
 #include <cctype>
 
-#include "daemon/session/json_fields.hpp"
 #include "daemon/session/session.hpp"
 #include "protocol/base/base64.hpp"
 #include "protocol/crypto/srp.hpp"
 #include "protocol/net/asio.hpp"
+#include "protocol/tl/json_fields.hpp"
 #include "protocol/tl/json_out.hpp"
 
 namespace tgd::session {
@@ -75,7 +75,7 @@ Session::LoginResult Session::logged_in(const std::string& authorization_json, s
   std::optional<std::int64_t> id;
   if (parser.parse(authorization_json).get(root) == simdjson::SUCCESS &&
       root["user"].get(user) == simdjson::SUCCESS)
-    id = int64_field(user, "id");
+    id = tl::int64_field(user, "id");
   if (!id) return CallError{CallError::Kind::Failed, 0, "login answer without a user", 0};
   bool bot = false;
   if (user["bot"].get(bot) == simdjson::SUCCESS && bot) kind = "bot";

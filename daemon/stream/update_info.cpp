@@ -1,35 +1,22 @@
 #include "daemon/stream/update_info.hpp"
 
-#include <charconv>
+#include "protocol/tl/json_fields.hpp"
 
 namespace tgd::stream {
 namespace {
 
 constexpr std::int64_t kChannelBase = 1'000'000'000'000;
 
-// An int64 written as a JSON string (tgd's form for `long`) or a number.
-std::optional<std::int64_t> int64_at(const simdjson::dom::element& object, std::string_view key) {
-  simdjson::dom::element v;
-  if (object[key].get(v) != simdjson::SUCCESS) return std::nullopt;
-  std::int64_t number = 0;
-  if (v.get(number) == simdjson::SUCCESS) return number;
-  std::string_view text;
-  if (v.get(text) != simdjson::SUCCESS) return std::nullopt;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return number;
-}
-
 // A Peer object (peerUser / peerChat / peerChannel) as a Bot-API id.
 std::optional<std::int64_t> peer_of(const simdjson::dom::element& peer) {
   std::string_view kind;
   if (peer["_"].get(kind) != simdjson::SUCCESS) return std::nullopt;
   if (kind == "peerUser") {
-    if (auto id = int64_at(peer, "user_id")) return bot_api_user(*id);
+    if (auto id = tl::int64_field(peer, "user_id")) return bot_api_user(*id);
   } else if (kind == "peerChat") {
-    if (auto id = int64_at(peer, "chat_id")) return bot_api_chat(*id);
+    if (auto id = tl::int64_field(peer, "chat_id")) return bot_api_chat(*id);
   } else if (kind == "peerChannel") {
-    if (auto id = int64_at(peer, "channel_id")) return bot_api_channel(*id);
+    if (auto id = tl::int64_field(peer, "channel_id")) return bot_api_channel(*id);
   }
   return std::nullopt;
 }
@@ -53,9 +40,9 @@ std::optional<std::int64_t> update_peer(const simdjson::dom::element& update) {
       if (auto id = peer_of(inner)) return id;
     }
   }
-  if (auto id = int64_at(update, "channel_id")) return bot_api_channel(*id);
-  if (auto id = int64_at(update, "chat_id")) return bot_api_chat(*id);
-  if (auto id = int64_at(update, "user_id")) return bot_api_user(*id);
+  if (auto id = tl::int64_field(update, "channel_id")) return bot_api_channel(*id);
+  if (auto id = tl::int64_field(update, "chat_id")) return bot_api_chat(*id);
+  if (auto id = tl::int64_field(update, "user_id")) return bot_api_user(*id);
   return std::nullopt;
 }
 

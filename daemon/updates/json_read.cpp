@@ -1,6 +1,6 @@
 #include "daemon/updates/json_read.hpp"
 
-#include <charconv>
+#include "protocol/tl/json_fields.hpp"
 
 namespace tgd::updates {
 namespace {
@@ -40,15 +40,7 @@ std::optional<std::int32_t> int32_field(const element& object, std::string_view 
 }
 
 std::optional<std::int64_t> int64_field(const element& object, std::string_view key) {
-  element v;
-  if (object[key].get(v) != simdjson::SUCCESS) return std::nullopt;
-  std::int64_t number = 0;
-  if (v.get(number) == simdjson::SUCCESS) return number;
-  std::string_view text;
-  if (v.get(text) != simdjson::SUCCESS) return std::nullopt;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return number;
+  return tl::int64_field(object, key);
 }
 
 bool true_field(const element& object, std::string_view key) {

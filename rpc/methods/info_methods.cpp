@@ -2,8 +2,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
-#include "daemon/session/json_fields.hpp"
 #include "protocol/net/asio.hpp"
+#include "protocol/tl/json_fields.hpp"
 #include "rpc/methods/errors.hpp"
 #include "rpc/methods/json_builder.hpp"
 #include "rpc/methods/methods_impl.hpp"
@@ -112,7 +112,7 @@ awaitable<Outcome> Methods::Impl::get_info(Args args) {
         if (peer->kind == ResolvedPeer::Kind::Self) full->kind = ResolvedPeer::Kind::Self;
         peer = std::move(*full);
       } else if (peer->kind == ResolvedPeer::Kind::Self) {
-        if (auto id = session::int64_field(o, "id")) peer->id = *id;
+        if (auto id = tl::int64_field(o, "id")) peer->id = *id;
       }
     }
   }

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "daemon/session/json_fields.hpp"
 #include "protocol/base/edit_distance.hpp"
+#include "protocol/tl/json_fields.hpp"
 #include "protocol/tl/json_out.hpp"
 #include "rpc/methods/errors.hpp"
 #include "rpc/methods/json_builder.hpp"
@@ -190,13 +190,11 @@ awaitable<std::variant<methods::ResolvedPeer, Error>> Methods::Impl::resolve_use
       root["peer"].get(peer) != simdjson::SUCCESS || peer["_"].get(kind) != simdjson::SUCCESS)
     co_return not_found("unreadable contacts.resolvedPeer");
   const bool user = kind == "peerUser";
-  const auto id = session::int64_field(peer, user                 ? "user_id"
-                                             : kind == "peerChat" ? "chat_id"
-                                                                  : "channel_id");
+  const auto id = tl::int64_field(peer, user ? "user_id" : kind == "peerChat" ? "chat_id" : "channel_id");
   simdjson::dom::array list;
   if (id && root[user ? "users" : "chats"].get(list) == simdjson::SUCCESS) {
     for (simdjson::dom::element object : list) {
-      if (session::int64_field(object, "id") != id) continue;
+      if (tl::int64_field(object, "id") != id) continue;
       if (auto p = methods::peer_from_object(object)) co_return std::move(*p);
     }
   }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "daemon/session/json_fields.hpp"
+#include "protocol/tl/json_fields.hpp"
 #include "rpc/methods/json_builder.hpp"
 
 namespace tgd::rpc::methods {
@@ -170,11 +170,11 @@ std::optional<ResolvedPeer> peer_from_object(const element& o) {
   } else {
     return std::nullopt;
   }
-  const auto id = session::int64_field(o, "id");
+  const auto id = tl::int64_field(o, "id");
   if (!id) return std::nullopt;
   p.id = *id;
   if (p.kind != ResolvedPeer::Kind::Chat) {
-    const auto hash = session::int64_field(o, "access_hash");
+    const auto hash = tl::int64_field(o, "access_hash");
     if (!hash || flag(o, "min")) return std::nullopt;  // a min hash is no good for input peers
     p.access_hash = *hash;
   }
@@ -297,7 +297,7 @@ Classified PeerClassifier::classify_object(const element& o, std::string_view se
         &schema_.types()[c->result.index] == target)
       return PassThrough{};  // already what the parameter takes
   }
-  const auto id_at = [&](std::string_view key) { return session::int64_field(o, key); };
+  const auto id_at = [&](std::string_view key) { return tl::int64_field(o, key); };
   // Peers and input forms.
   if (name == "peerUser" || name == "peerChat" || name == "peerChannel") {
     const PeerKind kind = name == "peerUser"   ? PeerKind::User

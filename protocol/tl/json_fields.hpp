@@ -8,7 +8,7 @@
 #include <optional>
 #include <string_view>
 
-namespace tgd::session {
+namespace tgd::tl {
 
 // The int64 at `key` of `object`, written as a JSON string or number.
 inline std::optional<std::int64_t> int64_field(const simdjson::dom::element& object, std::string_view key) {
@@ -23,4 +23,4 @@ inline std::optional<std::int64_t> int64_field(const simdjson::dom::element& obj
   return number;
 }
 
-}  // namespace tgd::session
+}  // namespace tgd::tl
