@@ -68,13 +68,19 @@ net::awaitable<session::Session*> ready_bot(SessionHarness& h, JournalingSink& s
   co_return &bot;
 }
 
+// A test DC with Bob (a user on DC 1), a session harness publishing to a JournalingSink.
+struct UpdatesFixture {
+  UpdatesFixture() { h.use_update_sink(&sink); }
+  SessionHarness h;
+  JournalingSink sink{h};
+  const std::int64_t bob = h.world().create_user("9996610002", "Bob").id;
+};
+
 }  // namespace
 
-TEST_CASE("a message pushed to a Ready session reaches the update sink once, as a full updateNewMessage") {
-  SessionHarness h;
-  JournalingSink sink(h);
-  h.use_update_sink(&sink);
-  const std::int64_t bob = h.world().create_user("9996610002", "Bob").id;
+TEST_CASE_FIXTURE(
+    UpdatesFixture,
+    "a message pushed to a Ready session reaches the update sink once, as a full updateNewMessage") {
   h.run([&]() -> net::awaitable<void> {
     session::Session* bot = co_await ready_bot(h, sink);
     h.dc->send_message(bob, kBot, "hello bot");
@@ -91,11 +97,8 @@ TEST_CASE("a message pushed to a Ready session reaches the update sink once, as 
   });
 }
 
-TEST_CASE("dropped pushes are recovered through getDifference, each message once and in order") {
-  SessionHarness h;
-  JournalingSink sink(h);
-  h.use_update_sink(&sink);
-  const std::int64_t bob = h.world().create_user("9996610002", "Bob").id;
+TEST_CASE_FIXTURE(UpdatesFixture,
+                  "dropped pushes are recovered through getDifference, each message once and in order") {
   h.run([&]() -> net::awaitable<void> {
     session::Session* bot = co_await ready_bot(h, sink);
     h.world().pushes().faults(kBot).drop = 2;
@@ -108,11 +111,9 @@ TEST_CASE("dropped pushes are recovered through getDifference, each message once
   });
 }
 
-TEST_CASE("while the update sink is overloaded pushes are shed, then fetched by getDifference in order") {
-  SessionHarness h;
-  JournalingSink sink(h);
-  h.use_update_sink(&sink);
-  const std::int64_t bob = h.world().create_user("9996610002", "Bob").id;
+TEST_CASE_FIXTURE(
+    UpdatesFixture,
+    "while the update sink is overloaded pushes are shed, then fetched by getDifference in order") {
   h.run([&]() -> net::awaitable<void> {
     session::Session* bot = co_await ready_bot(h, sink);
     sink.overload = true;
@@ -127,11 +128,7 @@ TEST_CASE("while the update sink is overloaded pushes are shed, then fetched by 
   });
 }
 
-TEST_CASE("updatesTooLong from the server makes the session fetch what it missed") {
-  SessionHarness h;
-  JournalingSink sink(h);
-  h.use_update_sink(&sink);
-  const std::int64_t bob = h.world().create_user("9996610002", "Bob").id;
+TEST_CASE_FIXTURE(UpdatesFixture, "updatesTooLong from the server makes the session fetch what it missed") {
   h.run([&]() -> net::awaitable<void> {
     co_await ready_bot(h, sink);
     h.world().pushes().faults(kBot).drop = 5;
@@ -145,11 +142,8 @@ TEST_CASE("updatesTooLong from the server makes the session fetch what it missed
   });
 }
 
-TEST_CASE("a restarted session catches up from its journaled state: nothing lost, nothing twice") {
-  SessionHarness h;
-  JournalingSink sink(h);
-  h.use_update_sink(&sink);
-  const std::int64_t bob = h.world().create_user("9996610002", "Bob").id;
+TEST_CASE_FIXTURE(UpdatesFixture,
+                  "a restarted session catches up from its journaled state: nothing lost, nothing twice") {
   h.run([&]() -> net::awaitable<void> {
     co_await ready_bot(h, sink);
     h.dc->send_message(bob, kBot, "before");
