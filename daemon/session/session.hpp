@@ -47,6 +47,7 @@ struct UpdateDriverStats {
   std::uint64_t request_failures = 0;
   std::uint64_t published = 0;  // updates handed to the sink
   std::uint64_t shed = 0;       // pushes dropped while the sink was overloaded (fetched again later)
+  std::string last_failure;     // the last failed request: method and error
 };
 
 enum class SessionState : std::uint8_t { New, WaitingCode, WaitingPassword, WaitingSignUp, Ready, LoggedOut };

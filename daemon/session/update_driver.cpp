@@ -164,7 +164,7 @@ net::awaitable<void> UpdateDriver::perform(updates::Request request) {
   const auto self = shared_from_this();
   std::variant<std::string, CallError> outcome = CallError{CallError::Kind::Failed, 0, "session gone", 0};
   if (auto session = session_.lock()) {
-    std::string params = std::move(request.params);
+    std::string params = request.params;  // kept: params_with_channel() reads request.params
     bool resolved = true;
     if (request.kind == updates::RequestKind::GetChannelDifference) {
       // The channel's access hash from the peer cache; without it there is nothing to ask with.
@@ -189,6 +189,7 @@ net::awaitable<void> UpdateDriver::perform(updates::Request request) {
   if (stopped_) co_return;
   if (auto* error = std::get_if<CallError>(&outcome)) {
     ++stats_.request_failures;
+    stats_.last_failure = request.method + ": " + std::to_string(error->code) + " " + error->message;
     if (error->kind == CallError::Kind::LoggedOut) co_return;  // the session stops this driver
     spdlog::debug("session {}: {} failed: {}", name_, request.method, error->message);
     engine_.feed_failure(classify(*error), now());

@@ -180,6 +180,7 @@ awaitable<Outcome> Methods::Impl::status(Args) {
           .num("request_failures", u->request_failures)
           .num("published", u->published)
           .num("shed", u->shed);
+      if (!u->last_failure.empty()) updates.str("last_failure", u->last_failure);
       if (store != nullptr) {
         updates.num("journal_last_seq", static_cast<std::uint64_t>(store->last_journal_seq(s->name())))
             .num("journal_committed_seq",
