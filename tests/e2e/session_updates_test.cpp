@@ -244,3 +244,33 @@ TEST_CASE_FIXTURE(UpdatesFixture,
       },
       20s);
 }
+
+TEST_CASE_FIXTURE(UpdatesFixture,
+                  "differenceTooLong: a gap marker where the server forgot, then the stream goes on") {
+  testdc::UpdateOptions bounds;
+  bounds.account_log_limit = 5;  // the test DC keeps 5 events per box for getDifference
+  bounds.difference_slice = 3;   // and answers in slices of 3
+  h.world().set_update_options(bounds);
+  const auto is_marker = [](const std::string& u) {
+    return u.starts_with(R"({"_":"tgd.updatesGap","reason":"differenceTooLong")");
+  };
+  h.run([&]() -> net::awaitable<void> {
+    co_await ready_bot(h, sink);
+    h.dc->send_message(bob, kBot, "seen");
+    CHECK(co_await wait_until([&] { return sink.texts().size() == 1; }, 5s));
+    // 10 messages the bot never gets pushed, then one that shows the gap: the server's log no
+    // longer reaches back, so getDifference answers differenceTooLong.
+    h.world().pushes().faults(kBot).drop = 10;
+    for (int i = 1; i <= 10; ++i) h.dc->send_message(bob, kBot, "lost " + std::to_string(i));
+    h.dc->send_message(bob, kBot, "shows the gap");
+    CHECK(co_await wait_until(
+        [&] { return std::any_of(sink.received.begin(), sink.received.end(), is_marker); }, 5s));
+    // The marker covers the range the server skipped (the message that showed the gap is in it);
+    // nothing is invented, and the stream goes on from the server's state.
+    h.dc->send_message(bob, kBot, "after");
+    CHECK(co_await wait_until([&] { return !sink.texts().empty() && sink.texts().back() == "after"; }, 5s));
+    co_await sleep_for(100ms);
+    CHECK(std::count_if(sink.received.begin(), sink.received.end(), is_marker) == 1);
+    CHECK(sink.texts() == std::vector<std::string>{"seen", "after"});
+  });
+}
