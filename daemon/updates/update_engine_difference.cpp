@@ -1,5 +1,7 @@
 // UpdateEngine: the answers to the requests it asked for — updates.state, updates.Difference,
 // updates.ChannelDifference — and their failures.
+#include <algorithm>
+
 #include "daemon/updates/update_engine.hpp"
 #include "daemon/updates/update_parse.hpp"
 
@@ -145,6 +147,20 @@ void UpdateEngine::on_difference(const element& root, TimePoint now) {
     // qts, seq and date, and what follows.
     const std::int32_t to = int32_field(root, "pts").value_or(state_.pts);
     emit_gap_marker("differenceTooLong", BoxKind::Common, 0, state_.pts, to);
+    // Updates in hand that the skipped range covers (typically the push that revealed the gap) are
+    // real: they follow the marker, in pts order, instead of being dropped as already covered.
+    std::stable_sort(pts_held_.items.begin(), pts_held_.items.end(),
+                     [](const Item& a, const Item& b) { return a.pts < b.pts; });
+    std::vector<Item> beyond;
+    for (Item& item : pts_held_.items) {
+      if (item.pts > to) {
+        beyond.push_back(std::move(item));
+      } else if (item.pts > state_.pts) {
+        emit(std::move(item));
+      }
+    }
+    pts_held_.items = std::move(beyond);
+    if (pts_held_.items.empty()) pts_held_.deadline.reset();
     state_.pts = to;
     state_changed_ = true;
     common_ = Fetch::Pending;

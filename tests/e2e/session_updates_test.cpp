@@ -265,12 +265,17 @@ TEST_CASE_FIXTURE(UpdatesFixture,
     h.dc->send_message(bob, kBot, "shows the gap");
     CHECK(co_await wait_until(
         [&] { return std::any_of(sink.received.begin(), sink.received.end(), is_marker); }, 5s));
-    // The marker covers the range the server skipped (the message that showed the gap is in it);
-    // nothing is invented, and the stream goes on from the server's state.
+    // The marker covers the range the server skipped; the message that showed the gap was in hand
+    // and follows it; nothing is invented, and the stream goes on from the server's state.
     h.dc->send_message(bob, kBot, "after");
     CHECK(co_await wait_until([&] { return !sink.texts().empty() && sink.texts().back() == "after"; }, 5s));
     co_await sleep_for(100ms);
     CHECK(std::count_if(sink.received.begin(), sink.received.end(), is_marker) == 1);
-    CHECK(sink.texts() == std::vector<std::string>{"seen", "after"});
+    CHECK(sink.texts() == std::vector<std::string>{"seen", "shows the gap", "after"});
+    const auto marker = std::find_if(sink.received.begin(), sink.received.end(), is_marker);
+    const auto shown = std::find_if(sink.received.begin(), sink.received.end(), [](const std::string& u) {
+      return u.find(R"("message":"shows the gap")") != std::string::npos;
+    });
+    CHECK(marker < shown);
   });
 }
