@@ -106,6 +106,31 @@ struct PhaseResult {
   long errors = 0;
 };
 
+// The clock and the CPU time of the three processes at one moment: a phase is measured between two.
+struct Mark {
+  Clock::time_point at;
+  double tgd = 0, testdc = 0, self = 0;
+  static Mark take(const Processes& procs) {
+    return Mark{Clock::now(), cpu_seconds(procs.tgd), cpu_seconds(procs.testdc), self_cpu_seconds()};
+  }
+};
+
+// A phase's figures from its marks and what the load saw.
+PhaseResult phase_result(const Mark& begin, const Mark& end, long answered,
+                         std::vector<float>& latencies_us) {
+  PhaseResult r;
+  const double wall = std::chrono::duration<double>(end.at - begin.at).count();
+  const double calls = static_cast<double>(answered);
+  r.calls_per_s = wall > 0 ? calls / wall : 0;
+  r.latency = percentiles(latencies_us);
+  if (calls > 0) {
+    r.tgd_us = (end.tgd - begin.tgd) / calls * 1e6;
+    r.testdc_us = (end.testdc - begin.testdc) / calls * 1e6;
+    r.bench_us = (end.self - begin.self) / calls * 1e6;
+  }
+  return r;
+}
+
 // ---- The load generator: N client connections, NDJSON or WebSocket frames, matched by id. ----
 
 constexpr std::size_t kRing = 4096;
@@ -307,8 +332,7 @@ PhaseResult run_load(const Endpoints& at, const Processes& procs, bool ws, Mode 
   };
   each([](auto& c) { c.start_reading(); });
 
-  double tgd0 = 0, dc0 = 0, self0 = 0, tgd1 = 0, dc1 = 0, self1 = 0;
-  Clock::time_point t0, t1;
+  Mark begin, end;
   asio::steady_timer phase(io), pacer(io);
   bool finished = false;
   auto finish = [&] {
@@ -363,17 +387,11 @@ PhaseResult run_load(const Endpoints& at, const Processes& procs, bool ws, Mode 
   phase.async_wait([&](const boost::system::error_code& ec) {
     if (ec) return;
     load.stage = Stage::kMeasure;
-    t0 = Clock::now();
-    tgd0 = cpu_seconds(procs.tgd);
-    dc0 = cpu_seconds(procs.testdc);
-    self0 = self_cpu_seconds();
+    begin = Mark::take(procs);
     phase.expires_after(secs(seconds));
     phase.async_wait([&](const boost::system::error_code& ec2) {
       if (ec2) return;
-      t1 = Clock::now();
-      tgd1 = cpu_seconds(procs.tgd);
-      dc1 = cpu_seconds(procs.testdc);
-      self1 = self_cpu_seconds();
+      end = Mark::take(procs);
       load.stage = Stage::kDrain;
       pacer.cancel();
       if (load.in_flight == 0) return finish();
@@ -388,16 +406,7 @@ PhaseResult run_load(const Endpoints& at, const Processes& procs, bool ws, Mode 
   });
   io.run();
 
-  PhaseResult r;
-  const double wall = std::chrono::duration<double>(t1 - t0).count();
-  const double calls = static_cast<double>(load.answered);
-  r.calls_per_s = wall > 0 ? calls / wall : 0;
-  r.latency = percentiles(load.latencies_us);
-  if (calls > 0) {
-    r.tgd_us = (tgd1 - tgd0) / calls * 1e6;
-    r.testdc_us = (dc1 - dc0) / calls * 1e6;
-    r.bench_us = (self1 - self0) / calls * 1e6;
-  }
+  PhaseResult r = phase_result(begin, end, load.answered, load.latencies_us);
   r.errors = load.errors;
   if (!load.first_error.empty()) std::fprintf(stderr, "  first error: %s\n", load.first_error.c_str());
   return r;
@@ -436,8 +445,7 @@ PhaseResult run_direct(const DirectTarget& target, const Processes& procs, tl::J
   LoadState load;
   load.latencies_us.reserve(static_cast<std::size_t>(rate * seconds * 1.2));
   asio::steady_timer phase(io), pacer(io);
-  double tgd0 = 0, dc0 = 0, self0 = 0, tgd1 = 0, dc1 = 0, self1 = 0;
-  Clock::time_point t0, t1;
+  Mark begin, end;
 
   auto one = [&]() -> net::awaitable<void> {
     const auto sent = Clock::now();
@@ -472,17 +480,11 @@ PhaseResult run_direct(const DirectTarget& target, const Processes& procs, tl::J
         phase.async_wait([&](const boost::system::error_code& ec) {
           if (ec) return;
           load.stage = Stage::kMeasure;
-          t0 = Clock::now();
-          tgd0 = cpu_seconds(procs.tgd);
-          dc0 = cpu_seconds(procs.testdc);
-          self0 = self_cpu_seconds();
+          begin = Mark::take(procs);
           phase.expires_after(secs(seconds));
           phase.async_wait([&](const boost::system::error_code& ec2) {
             if (ec2) return;
-            t1 = Clock::now();
-            tgd1 = cpu_seconds(procs.tgd);
-            dc1 = cpu_seconds(procs.testdc);
-            self1 = self_cpu_seconds();
+            end = Mark::take(procs);
             load.stage = Stage::kDrain;
             pacer.cancel();
             if (load.in_flight == 0) client.stop();
@@ -505,16 +507,7 @@ PhaseResult run_direct(const DirectTarget& target, const Processes& procs, tl::J
       net::asio::detached);
   io.run();
 
-  PhaseResult r;
-  const double wall = std::chrono::duration<double>(t1 - t0).count();
-  const double calls = static_cast<double>(load.answered);
-  r.calls_per_s = wall > 0 ? calls / wall : 0;
-  r.latency = percentiles(load.latencies_us);
-  if (calls > 0) {
-    r.tgd_us = (tgd1 - tgd0) / calls * 1e6;
-    r.testdc_us = (dc1 - dc0) / calls * 1e6;
-    r.bench_us = (self1 - self0) / calls * 1e6;
-  }
+  PhaseResult r = phase_result(begin, end, load.answered, load.latencies_us);
   r.errors = load.errors;
   return r;
 }
