@@ -56,24 +56,19 @@ awaitable<Outcome> Methods::Impl::get_self(Args args) {
   co_return user;
 }
 
-awaitable<Outcome> Methods::Impl::get_info(Args args) {
-  auto picked = pick_session(args.text("session"));
-  if (auto* e = std::get_if<Error>(&picked)) co_return std::move(*e);
-  auto s = std::get<std::shared_ptr<Session>>(std::move(picked));
-  const std::string path = "params.peer";
-  std::optional<ResolvedPeer> peer;
+awaitable<std::variant<ResolvedPeer, Error>> Methods::Impl::resolve_reference(std::shared_ptr<Session> s,
+                                                                              std::string reference,
+                                                                              std::string path) {
   std::string username;  // to resolve over the network
   {
+    // The shared parser's document is read before any suspension.
     simdjson::dom::element value;
-    if (parser.parse(*args.text("peer")).get(value) != simdjson::SUCCESS)
+    if (parser.parse(reference).get(value) != simdjson::SUCCESS)
       co_return methods::invalid_params(path + ": not valid JSON");
     methods::Classified c = peers.classify(value, s->name(), s->self_user_id(), nullptr);
-    const auto data = [&] {
-      return JsonObject().str("path", path).raw("reference", *args.text("peer")).done();
-    };
-    if (auto* p = std::get_if<ResolvedPeer>(&c)) {
-      peer = std::move(*p);
-    } else if (auto* u = std::get_if<methods::UsernameRef>(&c)) {
+    const auto data = [&] { return JsonObject().str("path", path).raw("reference", reference).done(); };
+    if (auto* p = std::get_if<ResolvedPeer>(&c)) co_return std::move(*p);
+    if (auto* u = std::get_if<methods::UsernameRef>(&c)) {
       username = std::move(u->username);
     } else if (auto* miss = std::get_if<methods::PeerMiss>(&c)) {
       co_return Error{codes::kPeerNotFound, path + ": " + miss->why, data()};
@@ -83,11 +78,18 @@ awaitable<Outcome> Methods::Impl::get_info(Args args) {
       co_return Error{codes::kInvalidParams, path + ": not a peer reference", data()};
     }
   }
-  if (!peer) {
-    auto r = co_await resolve_username(s, username, path);
-    if (auto* e = std::get_if<Error>(&r)) co_return std::move(*e);
-    peer = std::move(std::get<ResolvedPeer>(r));
-  }
+  auto r = co_await resolve_username(std::move(s), std::move(username), std::move(path));
+  co_return r;
+}
+
+awaitable<Outcome> Methods::Impl::get_info(Args args) {
+  auto picked = pick_session(args.text("session"));
+  if (auto* e = std::get_if<Error>(&picked)) co_return std::move(*e);
+  auto s = std::get<std::shared_ptr<Session>>(std::move(picked));
+  const std::string path = "params.peer";
+  auto resolved = co_await resolve_reference(s, *args.text("peer"), path);
+  if (auto* e = std::get_if<Error>(&resolved)) co_return std::move(*e);
+  std::optional<ResolvedPeer> peer = std::move(std::get<ResolvedPeer>(resolved));
   // The object, for its name, unless the reference carried it (or the caller does not want it).
   if (args.flag("fetch").value_or(true) && peer->object.empty()) {
     std::string method, params, key;

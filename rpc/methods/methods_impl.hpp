@@ -103,6 +103,10 @@ struct Methods::Impl {
   static bool is_wrapper(const tl::Combinator& method);
 
   // A username through the cache, then contacts.resolveUsername. `path` names the parameter.
+  // A peer reference (JSON text: "@name", "me", a Bot-API id, a Peer/User/Chat or message object)
+  // through the cache, then contacts.resolveUsername. `path` names the parameter in errors.
+  boost::asio::awaitable<std::variant<methods::ResolvedPeer, Error>> resolve_reference(
+      std::shared_ptr<session::Session> session, std::string reference, std::string path);
   boost::asio::awaitable<std::variant<methods::ResolvedPeer, Error>> resolve_username(
       std::shared_ptr<session::Session> session, std::string username, std::string path);
 

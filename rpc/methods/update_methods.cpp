@@ -118,7 +118,6 @@ awaitable<Outcome> Methods::Impl::subscribe(Args args) {
     for (std::size_t i = 0; i < refs.size(); ++i) {
       const std::string path = "params.peers[" + std::to_string(i) + "]";
       std::optional<std::int64_t> id;
-      std::string username;
       {
         // Synchronous: the document lives in the shared parser.
         simdjson::dom::element value;
@@ -141,30 +140,9 @@ awaitable<Outcome> Methods::Impl::subscribe(Args args) {
         auto scoped = scope_session(path);
         if (auto* e = std::get_if<Error>(&scoped)) co_return std::move(*e);
         auto s = std::get<std::shared_ptr<Session>>(std::move(scoped));
-        std::optional<methods::ResolvedPeer> peer;
-        {
-          simdjson::dom::element value;
-          if (parser.parse(refs[i]).get(value) != simdjson::SUCCESS)
-            co_return methods::invalid_params(path + ": not valid JSON");
-          methods::Classified c = peers.classify(value, s->name(), s->self_user_id(), nullptr);
-          const auto data = [&] { return JsonObject().str("path", path).raw("reference", refs[i]).done(); };
-          if (auto* p = std::get_if<methods::ResolvedPeer>(&c)) {
-            peer = std::move(*p);
-          } else if (auto* u = std::get_if<methods::UsernameRef>(&c)) {
-            username = std::move(u->username);
-          } else if (auto* miss = std::get_if<methods::PeerMiss>(&c)) {
-            co_return Error{codes::kPeerNotFound, path + ": " + miss->why, data()};
-          } else if (auto* bad = std::get_if<methods::NotAReference>(&c)) {
-            co_return Error{codes::kInvalidParams, path + ": " + bad->why, data()};
-          } else {
-            co_return Error{codes::kInvalidParams, path + ": not a peer reference", data()};
-          }
-        }
-        if (!peer) {
-          auto r = co_await resolve_username(s, username, path);
-          if (auto* e = std::get_if<Error>(&r)) co_return std::move(*e);
-          peer = std::move(std::get<methods::ResolvedPeer>(r));
-        }
+        auto resolved = co_await resolve_reference(s, refs[i], path);
+        if (auto* e = std::get_if<Error>(&resolved)) co_return std::move(*e);
+        const auto* peer = &std::get<methods::ResolvedPeer>(resolved);
         if (peer->kind == methods::ResolvedPeer::Kind::Self && peer->id == 0)
           co_return Error{codes::kNotLoggedIn, path + ": \"me\" is not known before the session logs in", {}};
         switch (peer->kind) {
