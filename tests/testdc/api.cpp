@@ -39,6 +39,9 @@ Api::Api(const tl::Schema& api_schema, int this_dc, std::vector<DcEndpoint> dcs,
   api::register_channels(handlers_);
   api::register_help(handlers_);
   api::register_updates(handlers_);
+  api::register_upload(handlers_);
+  api::register_media(handlers_);
+  api::register_message_lookup(handlers_);
 }
 
 Api::~Api() = default;
@@ -51,8 +54,28 @@ ApiResult Api::encode(const tl::Combinator& method, std::string_view json) {
   return out;
 }
 
+std::optional<ApiError> Api::admit(const CallContext& context, std::string_view method) {
+  if (!exempt_from_connection_init(method) && !world_.connection_init(context.dc, context.auth_key_id)) {
+    return ApiError{400, "CONNECTION_NOT_INITED"};
+  }
+  return world_.take_injected_error(method, context.dc);
+}
+
+void Api::after_call(const CallContext& context, bool without_updates) {
+  // Push subscription (pushes.hpp): any call on an authorized key subscribes its session, unless
+  // the session ever used invokeWithoutUpdates.
+  const SessionRef session{context.dc, context.auth_key_id, context.session_id};
+  if (without_updates) {
+    world_.pushes().opt_out(session);
+  } else if (auto user = world_.authorized_user(context.dc, context.auth_key_id)) {
+    world_.pushes().subscribe(*user, session);
+  }
+}
+
 ApiResult Api::handle(const CallContext& context, ByteSpan query) {
   last_method_.clear();
+  hints_ = {};
+  if (auto fast = fast_path(context, query)) return std::move(*fast);
   scratch_.clear();
   // Any layer number is accepted; the query decodes with the schema tgd was built with.
   if (auto err = decoder_.decode_object(query, scratch_)) return ApiError{400, "INPUT_METHOD_INVALID"};
@@ -93,14 +116,11 @@ ApiResult Api::handle(const CallContext& context, ByteSpan query) {
     init->layer = *layer;
     world_.set_connection_init(context.dc, context.auth_key_id, std::move(*init));
   }
-  if (!exempt_from_connection_init(name) && !world_.connection_init(context.dc, context.auth_key_id)) {
-    return ApiError{400, "CONNECTION_NOT_INITED"};
-  }
-  if (auto injected = world_.take_injected_error(name, context.dc)) return *injected;
+  if (auto refused = admit(context, name)) return *refused;
 
   auto handler = handlers_.find(last_method_);
   if (handler == handlers_.end()) return ApiError{400, "METHOD_NOT_SUPPORTED_BY_TEST_DC"};
-  api::Call c{world_, context, call, dcs_, nullptr};
+  api::Call c{world_, context, call, dcs_, nullptr, &hints_};
   api::Reply reply;
   try {
     reply = handler->second(c);
@@ -109,15 +129,9 @@ ApiResult Api::handle(const CallContext& context, ByteSpan query) {
   } catch (const std::logic_error&) {
     return ApiError{500, "INTERNAL_TEST_DC_ENCODING"};  // a push that does not match the schema
   }
-  // Push subscription (pushes.hpp): any call on an authorized key subscribes its session, unless
-  // the session ever used invokeWithoutUpdates.
-  const SessionRef session{context.dc, context.auth_key_id, context.session_id};
-  if (without_updates) {
-    world_.pushes().opt_out(session);
-  } else if (auto user = world_.authorized_user(context.dc, context.auth_key_id)) {
-    world_.pushes().subscribe(*user, session);
-  }
+  after_call(context, without_updates);
   if (auto* error = std::get_if<ApiError>(&reply)) return std::move(*error);
+  if (auto* encoded = std::get_if<Bytes>(&reply)) return std::move(*encoded);
   return encode(*method, std::get<std::string>(reply));
 }
 

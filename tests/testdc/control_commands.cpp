@@ -153,15 +153,62 @@ std::string state(World& w, element cmd) {
          std::to_string(a.date) + R"(,"sessions":)" + std::to_string(w.pushes().sessions(a.id).size()) + "}";
 }
 
+std::string send_document(TestDc& dc, element cmd) {
+  World& w = dc.world();
+  Account& from = account(w, cmd, "from");
+  Account& to = account(w, cmd, "to");
+  const std::string path = get_string(cmd, "path", "");
+  if (path.empty()) throw CommandError{"\"path\" is required"};
+  const SentDocument sent = dc.send_document(from.id, to.id, path, get_string(cmd, "name", ""),
+                                             get_string(cmd, "mime", ""), get_string(cmd, "caption", ""));
+  return R"({"ok":true,"from":)" + std::to_string(from.id) + R"(,"to":)" + std::to_string(to.id) +
+         R"(,"id":)" + std::to_string(sent.id) + R"(,"recipient_id":)" + std::to_string(sent.recipient_id) +
+         R"(,"document_id":)" + std::to_string(sent.document_id) + R"(,"size":)" + std::to_string(sent.size) +
+         R"(,"dc":)" + std::to_string(sent.dc) + "}";
+}
+
+std::string file_faults_json(const FileFaults& f) {
+  return R"({"drop_after_parts":)" + std::to_string(f.drop_after_parts) + R"(,"part_delay_ms":)" +
+         std::to_string(f.part_delay.count()) + "}";
+}
+
+std::string file_fault(World& w, element cmd) {
+  FileFaults& f = w.files().faults();
+  if (has(cmd, "clear")) f = FileFaults{};
+  const std::int64_t drop = get_int(cmd, "drop_after_parts", f.drop_after_parts);
+  const std::int64_t delay = get_int(cmd, "part_delay_ms", f.part_delay.count());
+  if (drop < 0 || delay < 0) throw CommandError{"file faults must not be negative"};
+  f.drop_after_parts = static_cast<std::uint32_t>(drop);
+  f.part_delay = std::chrono::milliseconds(delay);
+  return R"({"ok":true,"file_faults":)" + file_faults_json(f) + "}";
+}
+
+std::string file_options(World& w, element cmd) {
+  FileOptions o = w.files().options();
+  const std::int64_t dc = get_int(cmd, "files_dc", o.files_dc);
+  if (dc < 0 || dc > w.dc_count()) throw CommandError{"\"files_dc\" must be 0..number of DCs"};
+  const std::int64_t ttl = get_int(cmd, "reference_ttl_seconds", o.reference_ttl.count());
+  if (ttl < 1) throw CommandError{"\"reference_ttl_seconds\" must be at least 1"};
+  o.files_dc = static_cast<int>(dc);
+  o.reference_ttl = std::chrono::seconds(ttl);
+  w.files().set_options(o);
+  return R"({"ok":true,"files_dc":)" + std::to_string(w.files().files_dc()) + R"(,"reference_ttl_seconds":)" +
+         std::to_string(ttl) + "}";
+}
+
 std::string stats(TestDc& dc) {
   const PushStats& s = dc.world().pushes().stats();
+  const FileStats& f = dc.world().files().stats();
   return R"({"ok":true,"pushes":)" + std::to_string(s.pushes) + R"(,"updates":)" + std::to_string(s.updates) +
          R"(,"dropped":)" + std::to_string(s.dropped) + R"(,"duplicated":)" + std::to_string(s.duplicated) +
          R"(,"reordered":)" + std::to_string(s.reordered) + R"(,"delayed":)" + std::to_string(s.delayed) +
          R"(,"too_long":)" + std::to_string(s.too_long) + R"(,"unsubscribed":)" +
          std::to_string(s.unsubscribed) + R"(,"accounts":)" + std::to_string(dc.world().accounts().size()) +
          R"(,"connections":)" + std::to_string(dc.connection_count()) + R"(,"queued_packets":)" +
-         std::to_string(dc.queued_packets()) + "}";
+         std::to_string(dc.queued_packets()) + R"(,"files":{"parts_saved":)" + std::to_string(f.parts_saved) +
+         R"(,"bytes_saved":)" + std::to_string(f.bytes_saved) + R"(,"parts_served":)" +
+         std::to_string(f.parts_served) + R"(,"bytes_served":)" + std::to_string(f.bytes_served) +
+         R"(,"dropped_connections":)" + std::to_string(f.dropped_connections) + "}}";
 }
 
 }  // namespace
@@ -181,6 +228,13 @@ void ControlCommands::execute(std::string_view line, std::function<void(std::str
     if (op == "fault") return reply(fault(w, cmd));
     if (op == "state") return reply(state(w, cmd));
     if (op == "stats") return reply(stats(dc_));
+    if (op == "send_document") return reply(send_document(dc_, cmd));
+    if (op == "expire_file_references") {
+      w.expire_file_references();
+      return reply(R"({"ok":true,"generation":)" + std::to_string(w.files().references().generation()) + "}");
+    }
+    if (op == "file_fault") return reply(file_fault(w, cmd));
+    if (op == "file_options") return reply(file_options(w, cmd));
     if (op == "flood") {
       Flood f;
       f.from = account(w, cmd, "from").id;

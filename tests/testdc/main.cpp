@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   tgd::testdc::Options options;
   std::string key_file;
   std::string control_path;
+  tgd::testdc::FileOptions files;
+  std::int64_t reference_ttl = files.reference_ttl.count();
   app.add_option("--host", options.host, "Address to listen on")->capture_default_str();
   app.add_option("--port", options.port, "Port of DC 1 (DC n uses port+n-1); 0 picks free ports")
       ->capture_default_str();
@@ -43,7 +45,15 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_option(
       "--control", control_path,
-      "UNIX socket (mode 0600) taking JSON control commands: send_message, flood, fault, state, stats");
+      "UNIX socket (mode 0600) taking JSON control commands: send_message, flood, fault, state, stats, "
+      "send_document, expire_file_references, file_fault, file_options");
+  app.add_option("--files-dc", files.files_dc,
+                 "DC serving upload.getFile (FILE_MIGRATE elsewhere); 0 = the highest")
+      ->check(CLI::Range(0, 5))
+      ->capture_default_str();
+  app.add_option("--file-reference-ttl", reference_ttl, "Seconds a file reference stays valid")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("testdc"));
@@ -61,6 +71,12 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io;
   tgd::testdc::TestDc dc(io, options);
+  if (files.files_dc > options.dcs) {
+    spdlog::error("--files-dc {} but only {} DCs", files.files_dc, options.dcs);
+    return 2;
+  }
+  files.reference_ttl = std::chrono::seconds(reference_ttl);
+  dc.world().files().set_options(files);
   if (auto error = dc.start()) {
     spdlog::error("{}", *error);
     return 1;

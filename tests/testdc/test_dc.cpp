@@ -15,6 +15,7 @@
 #include "protocol/mtproto/server/dispatcher.hpp"
 #include "protocol/net/framed_socket.hpp"
 #include "protocol/tl/embedded_schema.hpp"
+#include "protocol/tl/json_out.hpp"
 #include "protocol/transport/padding.hpp"
 #include "tests/testdc/api.hpp"
 #include "tests/testdc/api/actions.hpp"
@@ -172,19 +173,29 @@ struct TestDc::Impl {
       spdlog::debug("dc{} {}: {} -> {} {}", dc.id, c.peer, dc.api->last_method(), error->code,
                     error->message);
     }
-    const auto delay = dc.dispatcher.faults().answer_delay;
-    if (delay.count() == 0) return give_answer(dc, query.session, query.msg_id, result);
-    // Faults::answer_delay: the answer leaves later; the output listener flushes it then.
+    const AnswerHints hints = dc.api->last_hints();
+    if (hints.drop_connection) {
+      // FileFaults::drop_after_parts: the connection goes before the answer is given, so the answer
+      // waits in its session and leaves on the client's next connection.
+      spdlog::info("dc{} {}: dropping the connection (file fault)", dc.id, c.peer);
+      close(c);
+      dc.dispatcher.on_connection_closed(c.id);
+    }
+    const bool compressible = !hints.incompressible;
+    const auto delay = std::max(dc.dispatcher.faults().answer_delay, hints.delay);
+    if (delay.count() == 0) return give_answer(dc, query.session, query.msg_id, result, compressible);
+    // Faults::answer_delay, FileFaults::part_delay: the answer leaves later; the output listener
+    // flushes it then.
     auto timer = std::make_shared<asio::steady_timer>(io, delay);
-    timer->async_wait([this, &dc, timer, session = query.session, msg_id = query.msg_id,
+    timer->async_wait([this, &dc, timer, session = query.session, msg_id = query.msg_id, compressible,
                        result = std::move(result), alive = std::weak_ptr<int>(lifetime)](error_code ec) {
-      if (!ec && !alive.expired()) give_answer(dc, session, msg_id, result);
+      if (!ec && !alive.expired()) give_answer(dc, session, msg_id, result, compressible);
     });
   }
   static void give_answer(Dc& dc, const server::SessionKey& session, std::uint64_t msg_id,
-                          const ApiResult& result) {
+                          const ApiResult& result, bool compressible) {
     if (const auto* bytes = std::get_if<Bytes>(&result)) {
-      dc.dispatcher.answer(session, msg_id, *bytes);
+      dc.dispatcher.answer(session, msg_id, *bytes, compressible);
     } else {
       const auto& error = std::get<ApiError>(result);
       dc.dispatcher.answer_error(session, msg_id, error.code, error.message);
@@ -424,6 +435,24 @@ int TestDc::send_message(std::int64_t from, std::int64_t to, std::string text) {
   const std::string texts[] = {std::move(text)};
   api::send_private(impl_->world, *sender, *recipient, texts, false, std::nullopt);
   return recipient->pts;
+}
+
+SentDocument TestDc::send_document(std::int64_t from, std::int64_t to, const std::string& path,
+                                   std::string name, std::string mime_type, std::string caption) {
+  World& w = impl_->world;
+  Account* sender = w.find_account(from);
+  Account* recipient = w.find_account(to);
+  if (!sender || !recipient) throw std::invalid_argument("send_document: unknown account");
+  auto blob = w.files().adopt(path);
+  if (blob->size() == 0) throw std::invalid_argument("send_document: " + path + " is empty");
+  if (name.empty()) name = path.substr(path.find_last_of('/') + 1);
+  if (mime_type.empty()) mime_type = "application/octet-stream";
+  const Media& m =
+      w.files().add_media(MediaKind::kDocument, std::move(blob), std::move(mime_type),
+                          R"([{"_":"documentAttributeFilename","file_name":)" + tl::json_quoted(name) + "}]");
+  const api::SentMedia sent =
+      api::send_private_media(w, *sender, *recipient, std::move(caption), m, false, 0, std::nullopt);
+  return SentDocument{sent.id, sent.recipient_id, m.id, m.size(), m.dc};
 }
 
 void TestDc::flood(Flood flood, std::function<void(const FloodResult&)> done) {

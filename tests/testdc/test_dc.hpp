@@ -59,6 +59,15 @@ struct FloodResult {
   std::chrono::nanoseconds elapsed{0};
 };
 
+// A document message made by TestDc::send_document.
+struct SentDocument {
+  int id = 0;            // the sender's message id
+  int recipient_id = 0;  // the recipient's (the same for Saved Messages)
+  std::int64_t document_id = 0;
+  std::uint64_t size = 0;
+  int dc = 0;  // the files DC
+};
+
 class TestDc {
  public:
   TestDc(boost::asio::io_context& io, Options options);
@@ -83,6 +92,13 @@ class TestDc {
   // device: stored in both boxes and pushed (updateShortMessage) to both accounts' sessions.
   // Returns the recipient's pts after it. Throws std::invalid_argument for unknown accounts.
   int send_message(std::int64_t from, std::int64_t to, std::string text);
+  // A document message from `from` to `to` (to == from: Saved Messages) whose bytes are the file at
+  // `path`, read in place (kept open, not copied: the daemon's benchmarks send 512 MiB files this
+  // way), as if `from` uploaded it elsewhere; pushed like messages.sendMedia's. `name` defaults to
+  // the path's last part, `mime_type` to application/octet-stream. Throws std::invalid_argument
+  // (unknown account, empty file) or std::runtime_error (cannot open the file).
+  SentDocument send_document(std::int64_t from, std::int64_t to, const std::string& path,
+                             std::string name = {}, std::string mime_type = {}, std::string caption = {});
   // Runs a flood on the event loop; `done` is called (on it) when the last message is made. Throws
   // std::invalid_argument for unknown accounts, batch < 1.
   void flood(Flood flood, std::function<void(const FloodResult&)> done = {});

@@ -63,7 +63,10 @@ Message* find_message(std::vector<Message>& box, int id) {
 }
 
 World::World(int dc_count, UpdateOptions update_options)
-    : dc_count_(dc_count), update_options_(update_options), hash_secret_(crypto::random_bytes(32)) {
+    : dc_count_(dc_count),
+      update_options_(update_options),
+      files_(dc_count),
+      hash_secret_(crypto::random_bytes(32)) {
   pushes_.set_validator([this](std::int64_t user, const SessionRef& s) {
     const auto it = authorizations_.find({s.dc, s.auth_key_id});
     return it != authorizations_.end() && it->second == user;

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "protocol/base/bytes.hpp"
+#include "tests/testdc/api_error.hpp"
+#include "tests/testdc/file_store.hpp"
 #include "tests/testdc/pushes.hpp"
 #include "tests/testdc/srp_server.hpp"
 #include "tests/testdc/update_log.hpp"
@@ -25,12 +27,6 @@ struct TypeRef;
 }  // namespace tgd::tl
 
 namespace tgd::testdc {
-
-struct ApiError {
-  std::int32_t code = 400;
-  std::string message;
-  friend bool operator==(const ApiError&, const ApiError&) = default;
-};
 
 // Who makes a call: the DC serving it and the MTProto session it came in.
 struct CallContext {
@@ -57,9 +53,11 @@ struct Message {
   std::int32_t date = 0;
   std::int32_t edit_date = 0;  // 0: never edited
   std::string text;
-  std::optional<std::string> channel_created;
-  int pair_id = 0;  // private chats: the id of the same message in the other account's box  // messageService
-                    // with messageActionChannelCreate(title)
+  std::optional<std::string> channel_created;  // messageService with messageActionChannelCreate(title)
+  // A photo or document in World::files() (0: none); `text` is then its caption.
+  std::int64_t media_id = 0;
+  MediaKind media_kind = MediaKind::kDocument;
+  int pair_id = 0;  // private chats: the id of the same message in the other account's box
 };
 
 struct Account {
@@ -171,6 +169,12 @@ class World {
   std::vector<const Account*> accounts() const;
   const std::map<std::int64_t, Channel>& channels() const { return channels_; }
 
+  // --- files (file_store.hpp): uploads, photos and documents, file references, file faults ---
+  FileStore& files() { return files_; }
+  // Every file reference handed out so far expires (FILE_REFERENCE_EXPIRED); re-fetching the
+  // message gives a fresh one.
+  void expire_file_references() { files_.references().expire_all(); }
+
   // --- updates (pushes.hpp; the C++ controls of pushed updates are pushes().faults(user) etc.) ---
   Pushes& pushes() { return pushes_; }
   const UpdateOptions& update_options() const { return update_options_; }
@@ -237,6 +241,7 @@ class World {
   int dc_count_;
   UpdateOptions update_options_;
   Pushes pushes_;
+  FileStore files_;
   std::unique_ptr<tl::JsonToTl> encoder_;
   const tl::TypeRef* updates_type_ = nullptr;
   const tl::TypeRef* users_type_ = nullptr;

@@ -108,9 +108,9 @@ ServerSession* Dispatcher::find_session(const SessionKey& key) {
   return it == keys_.end() ? nullptr : it->second->find(key.session_id);
 }
 
-bool Dispatcher::answer(const SessionKey& session, std::uint64_t msg_id, ByteSpan result) {
+bool Dispatcher::answer(const SessionKey& session, std::uint64_t msg_id, ByteSpan result, bool compressible) {
   ServerSession* s = find_session(session);
-  if (s == nullptr || !s->answer(msg_id, result)) return false;
+  if (s == nullptr || !s->answer(msg_id, result, compressible)) return false;
   note_output(*s);
   return true;
 }

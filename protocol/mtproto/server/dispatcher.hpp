@@ -64,7 +64,7 @@ class Dispatcher {
   ServerSession* find_session(const SessionKey& key);
   // As ServerSession::answer/answer_error/push; false if the session is gone or the request is not
   // running.
-  bool answer(const SessionKey& session, std::uint64_t msg_id, ByteSpan result);
+  bool answer(const SessionKey& session, std::uint64_t msg_id, ByteSpan result, bool compressible = true);
   bool answer_error(const SessionKey& session, std::uint64_t msg_id, std::int32_t code,
                     std::string_view message);
   bool push(const SessionKey& session, ByteSpan updates);

@@ -73,8 +73,9 @@ class ServerSession {
 
   // The API layer's answer to the Query with this msg_id: queues rpc_result (gzip_packed when it
   // pays). False if the request is not running (unknown, answered already, dropped by
-  // rpc_drop_answer, or forgotten): the answer is discarded.
-  bool answer(std::uint64_t msg_id, ByteSpan result);
+  // rpc_drop_answer, or forgotten): the answer is discarded. `compressible` false skips the gzip
+  // attempt (file parts: random bytes never shrink, and compressing 1 MiB costs more than sending it).
+  bool answer(std::uint64_t msg_id, ByteSpan result, bool compressible = true);
   bool answer_error(std::uint64_t msg_id, std::int32_t code, std::string_view message);
   // A server-initiated content-related message (Updates), facts §3.6. Kept once sent until the
   // client acknowledges it: sent again on the client's next connection and on msg_resend_req.

@@ -1,5 +1,6 @@
 // ServerSession: answers, updates, acknowledgements and flushing them as packets.
 #include <algorithm>
+#include <cstdint>
 
 #include "protocol/mtproto/server/auth_key_state.hpp"
 #include "protocol/mtproto/server/server_session.hpp"
@@ -8,14 +9,14 @@
 
 namespace tgd::mtproto::server {
 
-bool ServerSession::answer(std::uint64_t msg_id, ByteSpan result) {
+bool ServerSession::answer(std::uint64_t msg_id, ByteSpan result, bool compressible) {
   RequestLog::Request* r = requests_.find(msg_id);
   if (r == nullptr || r->state != RequestLog::State::kRunning) {
     ++dc_.counters.late_answers;
     return false;
   }
   Bytes body;
-  wire::rpc_result(body, msg_id, result, dc_.limits.gzip_min_size);
+  wire::rpc_result(body, msg_id, result, compressible ? dc_.limits.gzip_min_size : SIZE_MAX);
   ++dc_.counters.answers;
   queue_answer(*r, msg_id, std::move(body), true);
   return true;

@@ -36,10 +36,23 @@ struct SentText {
 SentText send_private(World& w, Account& from, Account& to, std::span<const std::string> texts, bool silent,
                       const Caller& caller);
 
-// A text posted to a channel by `from` (not checked): one event; pushed to every member's
-// sessions but the caller's. Returns the message.
+// A private message with a photo or document (`text` its caption), from `from` to `to`: stored in
+// both boxes, one event each. It cannot be an updateShortMessage, so the recipient and the
+// sender's other sessions get updates{updateNewMessage} with their box's next seq, and the answer
+// is updates{updateMessageID(random_id), updateNewMessage} with the sender's.
+struct SentMedia {
+  std::string answer;
+  int id = 0;  // the sender's copy
+  int pts = 0;
+  int recipient_id = 0;  // the recipient's copy (== id for Saved Messages)
+};
+SentMedia send_private_media(World& w, Account& from, Account& to, std::string text, const Media& media,
+                             bool silent, std::int64_t random_id, const Caller& caller);
+
+// A text (with `media`, its caption) posted to a channel by `from` (not checked): one event; pushed
+// to every member's sessions but the caller's. Returns the message.
 const Message& post_to_channel(World& w, Channel& ch, Account& from, std::string text, bool silent,
-                               const Caller& caller);
+                               const Caller& caller, const Media* media = nullptr);
 
 // messages.editMessage in the account's own box: the answer is updates{updateEditMessage} with
 // seq; the other side's copy changes too (its own event and push).

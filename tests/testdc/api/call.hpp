@@ -22,7 +22,8 @@ struct Call {
   const CallContext& ctx;
   simdjson::dom::element params;  // the innermost method object ("_" included)
   const std::vector<DcEndpoint>& dcs;
-  Account* self = nullptr;  // set by require_account / require_user
+  Account* self = nullptr;       // set by require_account / require_user
+  AnswerHints* hints = nullptr;  // how the I/O layer gives the answer (may be null)
 
   // The session making the call (it gets changes as its answer, not as a push).
   SessionRef session() const { return SessionRef{ctx.dc, ctx.auth_key_id, ctx.session_id}; }
@@ -45,6 +46,9 @@ void register_messages(Handlers& h);
 void register_channels(Handlers& h);
 void register_help(Handlers& h);
 void register_updates(Handlers& h);
+void register_upload(Handlers& h);  // upload.* (files.cpp); messages.sendMedia etc. are in media.cpp
+void register_media(Handlers& h);
+void register_message_lookup(Handlers& h);  // messages.getMessages, channels.getMessages
 
 // --- params (as TlToJson decoded them: every required field is present) ---
 std::string_view param_string(simdjson::dom::element e, std::string_view key);
@@ -74,10 +78,16 @@ std::string long_str(std::int64_t v);  // "123" (tgd's JSON form of long)
 std::string peer_json(PeerRef peer);
 std::string user_json(World& w, std::int64_t viewer, const Account& a);
 std::string channel_json(World& w, std::int64_t viewer, const Channel& ch);
-std::string message_json(const Message& m, std::int64_t viewer);
+std::string message_json(World& w, const Message& m, std::int64_t viewer);
+// Telegram measures text in UTF-16 code units.
+std::size_t utf16_length(std::string_view s);
 // "[user,...]" / "[channel,...]" for the ids given (unknown ids skipped).
 std::string users_json(World& w, std::int64_t viewer, const std::set<std::int64_t>& ids);
 std::string chats_json(World& w, std::int64_t viewer, const std::set<std::int64_t>& channel_ids);
+// A photo or document as `viewer` sees it (its access hash, a fresh file reference), and the
+// messageMediaPhoto / messageMediaDocument holding it (media_json.cpp).
+std::string media_object_json(World& w, const Media& m, std::int64_t viewer);
+std::string message_media_json(World& w, const Media& m, std::int64_t viewer);
 // The users and channels a list of messages mentions.
 void collect_peers(const Message& m, std::set<std::int64_t>& users, std::set<std::int64_t>& channels);
 // updates{[first_update] updateNewChannelMessage(m), users, chats:[ch]}: how Telegram answers a

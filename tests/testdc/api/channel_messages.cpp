@@ -25,8 +25,8 @@ std::string push_to_members(World& w, const Channel& ch, std::int64_t self, Item
   return updates_json(w, self, item(self), users, chats, date, 0);
 }
 
-std::string message_item(const char* type, const Message& m, std::int64_t viewer, int pts) {
-  return std::string(R"({"_":")") + type + R"(","message":)" + message_json(m, viewer) + R"(,"pts":)" +
+std::string message_item(World& w, const char* type, const Message& m, std::int64_t viewer, int pts) {
+  return std::string(R"({"_":")") + type + R"(","message":)" + message_json(w, m, viewer) + R"(,"pts":)" +
          std::to_string(pts) + R"(,"pts_count":1})";
 }
 
@@ -39,7 +39,7 @@ std::set<std::int64_t> users_of(const Message& m) {
 }  // namespace
 
 const Message& post_to_channel(World& w, Channel& ch, Account& from, std::string text, bool silent,
-                               const Caller& caller) {
+                               const Caller& caller, const Media* media) {
   Message m;
   m.id = ++ch.last_message_id;
   m.peer = PeerRef{PeerRef::Kind::kChannel, ch.id};
@@ -49,12 +49,16 @@ const Message& post_to_channel(World& w, Channel& ch, Account& from, std::string
   m.date = World::now();
   m.text = std::move(text);
   m.silent = silent;
+  if (media) {
+    m.media_id = media->id;
+    m.media_kind = media->kind;
+  }
   ch.messages.push_back(std::move(m));
   const Message& posted = ch.messages.back();
   const int pts = w.log_event(ch, BoxEvent{0, 1, posted.date, EventKind::kNewMessage, posted.id, {}});
   push_to_members(
       w, ch, from.id,
-      [&](std::int64_t viewer) { return message_item("updateNewChannelMessage", posted, viewer, pts); },
+      [&](std::int64_t viewer) { return message_item(w, "updateNewChannelMessage", posted, viewer, pts); },
       users_of(posted), posted.date, caller);
   return posted;
 }
@@ -74,7 +78,7 @@ std::variant<std::string, ApiError> edit_channel(World& w, Account& self, Channe
   const Message& edited = *m;
   return push_to_members(
       w, ch, self.id,
-      [&](std::int64_t viewer) { return message_item("updateEditChannelMessage", edited, viewer, pts); },
+      [&](std::int64_t viewer) { return message_item(w, "updateEditChannelMessage", edited, viewer, pts); },
       users_of(edited), date, caller);
 }
 

@@ -10,7 +10,7 @@ std::string channel_updates_json(World& w, std::int64_t viewer, const Channel& c
   std::set<std::int64_t> users{viewer};
   if (m.from_id) users.insert(m.from_id);
   return R"({"_":"updates","updates":[)" + first_update + R"({"_":"updateNewChannelMessage","message":)" +
-         message_json(m, viewer) + R"(,"pts":)" + std::to_string(ch.pts) + R"(,"pts_count":1}],"users":)" +
+         message_json(w, m, viewer) + R"(,"pts":)" + std::to_string(ch.pts) + R"(,"pts_count":1}],"users":)" +
          users_json(w, viewer, users) + R"(,"chats":[)" + channel_json(w, viewer, ch) + R"(],"date":)" +
          std::to_string(m.date) + R"(,"seq":0})";
 }

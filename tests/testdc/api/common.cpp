@@ -150,7 +150,16 @@ std::string channel_json(World& w, std::int64_t viewer, const Channel& ch) {
   return out;
 }
 
-std::string message_json(const Message& m, std::int64_t viewer) {
+std::size_t utf16_length(std::string_view s) {
+  std::size_t n = 0;
+  for (char ch : s) {
+    const auto b = static_cast<unsigned char>(ch);
+    if ((b & 0xc0) != 0x80) n += b >= 0xf0 ? 2 : 1;
+  }
+  return n;
+}
+
+std::string message_json(World& w, const Message& m, std::int64_t viewer) {
   std::string out = m.channel_created ? R"({"_":"messageService")" : R"({"_":"message")";
   if (m.peer.kind == PeerRef::Kind::kChannel ? m.author == viewer : m.out) out += R"(,"out":true)";
   if (m.silent) out += R"(,"silent":true)";
@@ -166,7 +175,13 @@ std::string message_json(const Message& m, std::int64_t viewer) {
   if (m.channel_created) {
     out += R"(,"action":{"_":"messageActionChannelCreate","title":)" + jstr(*m.channel_created) + "}}";
   } else {
-    out += R"(,"message":)" + jstr(m.text) + "}";
+    out += R"(,"message":)" + jstr(m.text);
+    if (m.media_id != 0) {
+      const Media* media = w.files().find_media(m.media_kind, m.media_id);
+      out += R"(,"media":)" +
+             (media ? message_media_json(w, *media, viewer) : R"({"_":"messageMediaUnsupported"})");
+    }
+    out += "}";
   }
   return out;
 }

@@ -11,16 +11,6 @@
 namespace tgd::testdc::api {
 namespace {
 
-// Telegram measures text in UTF-16 code units.
-std::size_t utf16_length(std::string_view s) {
-  std::size_t n = 0;
-  for (char ch : s) {
-    const auto b = static_cast<unsigned char>(ch);
-    if ((b & 0xc0) != 0x80) n += b >= 0xf0 ? 2 : 1;
-  }
-  return n;
-}
-
 bool blank(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
                      [](char ch) { return ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r'; });
@@ -141,7 +131,7 @@ Reply get_history(Call& c) {
     const Message& m = *all[i];
     if ((max_id > 0 && m.id >= max_id) || (min_id > 0 && m.id <= min_id)) continue;
     if (!messages.empty()) messages += ",";
-    messages += message_json(m, c.self->id);
+    messages += message_json(c.world, m, c.self->id);
     collect_peers(m, users, channels);
   }
   const std::string tail = R"(,"messages":[)" + messages + R"(],"topics":[],"chats":)" +
@@ -207,7 +197,7 @@ Reply get_dialogs(Call& c) {
         R"(,"unread_mentions_count":0,"unread_reactions_count":0,"notify_settings":{"_":"peerNotifySettings"})";
     if (d.pts >= 0) dialog_json += R"(,"pts":)" + std::to_string(d.pts);
     dialog_json += "}";
-    messages += message_json(*d.top, self.id);
+    messages += message_json(c.world, *d.top, self.id);
     (d.peer.kind == PeerRef::Kind::kChannel ? channels : users).insert(d.peer.id);
     collect_peers(*d.top, users, channels);
   }

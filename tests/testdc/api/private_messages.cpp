@@ -99,6 +99,49 @@ SentText send_private(World& w, Account& from, Account& to, std::span<const std:
   return sent;
 }
 
+SentMedia send_private_media(World& w, Account& from, Account& to, std::string text, const Media& media,
+                             bool silent, std::int64_t random_id, const Caller& caller) {
+  const std::int32_t date = World::now();
+  const std::set<std::int64_t> users{from.id, to.id};
+  const auto new_message = [&w](const Message& m, std::int64_t viewer, int pts) {
+    return R"({"_":"updateNewMessage","message":)" + message_json(w, m, viewer) + R"(,"pts":)" +
+           std::to_string(pts) + R"(,"pts_count":1})";
+  };
+  Message m;
+  m.author = from.id;
+  m.date = date;
+  m.text = std::move(text);
+  m.silent = silent;
+  m.media_id = media.id;
+  m.media_kind = media.kind;
+  m.id = ++from.last_message_id;
+  m.peer = PeerRef{kUser, to.id};
+  m.out = true;
+  SentMedia sent;
+  sent.id = sent.recipient_id = m.id;
+  if (from.id != to.id) {
+    Message in = m;
+    in.id = ++to.last_message_id;
+    in.peer = PeerRef{kUser, from.id};
+    in.out = false;
+    in.pair_id = m.id;
+    m.pair_id = in.id;
+    sent.recipient_id = in.id;
+    const int pts = w.log_event(to, BoxEvent{0, 1, date, EventKind::kNewMessage, in.id, {}});
+    to.messages.push_back(std::move(in));
+    push_box_updates(w, to, new_message(to.messages.back(), to.id, pts), users, date, 1, std::nullopt);
+  }
+  sent.pts = w.log_event(from, BoxEvent{0, 1, date, EventKind::kNewMessage, m.id, {}});
+  from.messages.push_back(std::move(m));
+  const std::string item = new_message(from.messages.back(), from.id, sent.pts);
+  push_box_updates(w, from, item, users, date, 1, caller);
+  sent.answer = updates_json(w, from.id,
+                             R"({"_":"updateMessageID","id":)" + std::to_string(sent.id) +
+                                 R"(,"random_id":)" + long_str(random_id) + "}," + item,
+                             users, {}, date, from.seq);
+  return sent;
+}
+
 std::variant<std::string, ApiError> edit_private(World& w, Account& self, PeerRef peer, int id,
                                                  std::string_view text, const Caller& caller) {
   Message* m = find_message(self.messages, id);
@@ -109,8 +152,8 @@ std::variant<std::string, ApiError> edit_private(World& w, Account& self, PeerRe
   m->text = std::string(text);
   m->edit_date = date;
   const std::set<std::int64_t> users{self.id, peer.id};
-  const auto edit_item = [](const Message& msg, std::int64_t viewer, int pts) {
-    return R"({"_":"updateEditMessage","message":)" + message_json(msg, viewer) + R"(,"pts":)" +
+  const auto edit_item = [&w](const Message& msg, std::int64_t viewer, int pts) {
+    return R"({"_":"updateEditMessage","message":)" + message_json(w, msg, viewer) + R"(,"pts":)" +
            std::to_string(pts) + R"(,"pts_count":1})";
   };
   const int pts = w.log_event(self, BoxEvent{0, 1, date, EventKind::kEditMessage, id, {}});

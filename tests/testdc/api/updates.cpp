@@ -41,8 +41,8 @@ struct Rendered {
   }
 };
 
-Rendered render_events(const UpdateLog& log, std::size_t first, std::size_t last, std::vector<Message>& box,
-                       std::int64_t viewer, std::int64_t channel) {
+Rendered render_events(World& w, const UpdateLog& log, std::size_t first, std::size_t last,
+                       std::vector<Message>& box, std::int64_t viewer, std::int64_t channel) {
   Rendered r;
   std::set<int> fresh;  // messages given whole in this difference: their edits are folded in
   for (std::size_t i = first; i < last; ++i) {
@@ -61,10 +61,10 @@ Rendered render_events(const UpdateLog& log, std::size_t first, std::size_t last
     if (e.kind == EventKind::kNewMessage) {
       fresh.insert(m->id);
       if (!r.new_messages.empty()) r.new_messages += ",";
-      r.new_messages += message_json(*m, viewer);
+      r.new_messages += message_json(w, *m, viewer);
     } else {
       r.add_other(std::string(R"({"_":")") + (channel ? "updateEditChannelMessage" : "updateEditMessage") +
-                  R"(","message":)" + message_json(*m, viewer) + pts + "}");
+                  R"(","message":)" + message_json(w, *m, viewer) + pts + "}");
     }
   }
   return r;
@@ -96,7 +96,7 @@ Reply get_difference(Call& c) {
   const std::size_t first = a.log.first_after(from);
   const std::size_t end = a.log.events().size();
   const std::size_t last = std::min(end, first + static_cast<std::size_t>(slice));
-  Rendered r = render_events(a.log, first, last, a.messages, a.id, 0);
+  Rendered r = render_events(c.world, a.log, first, last, a.messages, a.id, 0);
   const bool partial = last < end;
   if (!partial) {
     // Channels with news since `date`: the client fetches them with getChannelDifference.
@@ -165,7 +165,7 @@ Reply get_channel_difference(Call& c) {
     for (std::size_t i = 0; i < n; ++i) {
       const Message& m = ch.messages[ch.messages.size() - 1 - i];
       if (!messages.empty()) messages += ",";
-      messages += message_json(m, viewer);
+      messages += message_json(c.world, m, viewer);
       collect_peers(m, users, channels);
     }
     return R"({"_":"updates.channelDifferenceTooLong","final":true)" + timeout + R"(,"dialog":)" +
@@ -175,7 +175,7 @@ Reply get_channel_difference(Call& c) {
   const std::size_t first = ch.log.first_after(static_cast<int>(pts));
   const std::size_t end = ch.log.events().size();
   const std::size_t last = std::min(end, first + static_cast<std::size_t>(limit));
-  Rendered r = render_events(ch.log, first, last, ch.messages, viewer, ch.id);
+  Rendered r = render_events(c.world, ch.log, first, last, ch.messages, viewer, ch.id);
   const int upto = last > first ? ch.log.events()[last - 1].pts : ch.pts;
   return std::string(R"({"_":"updates.channelDifference")") + (last == end ? R"(,"final":true)" : "") +
          R"(,"pts":)" + std::to_string(upto) + timeout + R"(,"new_messages":[)" + r.new_messages +
