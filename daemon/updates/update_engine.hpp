@@ -108,6 +108,7 @@ class UpdateEngine {
   // Answers (update_engine_difference.cpp).
   void on_state(const element& root, TimePoint now);
   void on_difference(const element& root, TimePoint now);
+  void release_skipped_range(std::int32_t to);
   void on_channel_difference(std::int64_t channel_id, const element& root, TimePoint now);
   void emit_messages(const element& root, std::string_view key, std::string_view wrapper);
   void emit_gap_marker(std::string_view reason, BoxKind box, std::int64_t channel_id, std::int32_t from_pts,

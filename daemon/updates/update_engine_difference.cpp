@@ -1,6 +1,7 @@
 // UpdateEngine: the answers to the requests it asked for — updates.state, updates.Difference,
 // updates.ChannelDifference — and their failures.
 #include <algorithm>
+#include <iterator>
 
 #include "daemon/updates/update_engine.hpp"
 #include "daemon/updates/update_parse.hpp"
@@ -147,20 +148,7 @@ void UpdateEngine::on_difference(const element& root, TimePoint now) {
     // qts, seq and date, and what follows.
     const std::int32_t to = int32_field(root, "pts").value_or(state_.pts);
     emit_gap_marker("differenceTooLong", BoxKind::Common, 0, state_.pts, to);
-    // Updates in hand that the skipped range covers (typically the push that revealed the gap) are
-    // real: they follow the marker, in pts order, instead of being dropped as already covered.
-    std::stable_sort(pts_held_.items.begin(), pts_held_.items.end(),
-                     [](const Item& a, const Item& b) { return a.pts < b.pts; });
-    std::vector<Item> beyond;
-    for (Item& item : pts_held_.items) {
-      if (item.pts > to) {
-        beyond.push_back(std::move(item));
-      } else if (item.pts > state_.pts) {
-        emit(std::move(item));
-      }
-    }
-    pts_held_.items = std::move(beyond);
-    if (pts_held_.items.empty()) pts_held_.deadline.reset();
+    release_skipped_range(to);
     state_.pts = to;
     state_changed_ = true;
     common_ = Fetch::Pending;
@@ -195,6 +183,50 @@ void UpdateEngine::on_difference(const element& root, TimePoint now) {
     common_ = Fetch::Pending;  // keep going until updates.difference
   } else {
     finish_common_fetch(now);
+  }
+}
+
+// Updates in hand that the skipped range (state_.pts, to] covers are real: the pts rule would drop
+// them as covered once pts moves to `to`, and the next difference starts after them. They follow the
+// marker, in pts order, once each: those held for a pts gap (typically the push that revealed the
+// gap), and the common-box updates of the containers waiting for the fetch — held for a seq gap, or
+// buffered during it. Those containers lose these items but keep the rest (updates beyond `to`,
+// other boxes, their seq and date) for when the fetch ends; the seq rule may then skip them whole,
+// which is why their covered items cannot stay in them.
+void UpdateEngine::release_skipped_range(std::int32_t to) {
+  const std::int32_t from = state_.pts;
+  const auto covered = [&](const Item& item) {
+    return item.kind == ItemKind::Update && item.box == BoxKind::Common && item.pts > from && item.pts <= to;
+  };
+  std::vector<Item> released;
+  std::vector<Item> beyond;
+  for (Item& item : pts_held_.items) {
+    if (item.pts > to) {
+      beyond.push_back(std::move(item));
+    } else if (covered(item)) {
+      released.push_back(std::move(item));
+    }
+  }
+  pts_held_.items = std::move(beyond);
+  if (pts_held_.items.empty()) pts_held_.deadline.reset();
+  for (std::vector<Container>* waiting : {&seq_held_, &buffered_}) {
+    for (Container& c : *waiting) {
+      const auto kept = std::stable_partition(c.items.begin(), c.items.end(),
+                                              [&](const Item& item) { return !covered(item); });
+      std::move(kept, c.items.end(), std::back_inserter(released));
+      c.items.erase(kept, c.items.end());
+    }
+  }
+  // In pts order, as the pts rule would have applied them: at one pts the update that moves pts
+  // comes before those with pts_count 0 (which apply at that pts, as the rule lets them).
+  std::stable_sort(released.begin(), released.end(), [](const Item& a, const Item& b) {
+    return a.pts != b.pts ? a.pts < b.pts : a.count > b.count;
+  });
+  std::int32_t last = from;
+  for (Item& item : released) {
+    if (item.pts == last && item.count != 0) continue;  // a copy: pushed twice, or held too
+    last = item.pts;
+    emit(std::move(item));
   }
 }
 

@@ -108,6 +108,54 @@ TEST_CASE("differenceTooLong emits a gap marker, moves pts and asks again") {
 }
 
 TEST_CASE(
+    "differenceTooLong: updates of containers buffered during the fetch inside the skipped range follow the "
+    "marker once, in pts order; the rest of those containers waits for the next difference") {
+  Harness h;
+  h.start();
+  h.push(short_message(105));  // 101..104 missing: held, then getDifference
+  h.advance(500ms);
+  REQUIRE(h.request());
+  // During the fetch: a batch out of order with an update beyond the skipped range, a copy of the
+  // held update, a duplicate pushed twice, and an update without pts.
+  h.push(container({new_message(107), new_message(106), new_message(202)}));
+  h.push(container({new_message(105)}));
+  h.push(container({new_message(107), typing()}));
+  CHECK(h.emitted.empty());
+  h.answer(R"({"_":"updates.differenceTooLong","pts":200})");
+  CHECK(h.emitted_ids() == std::vector<long>{-2, 105, 106, 107});
+  CHECK(h.engine.state().pts == 200);
+  const auto r = h.request();
+  REQUIRE(r);
+  CHECK(r->params == R"({"pts":200,"date":1002,"qts":10})");
+  h.answer(difference({201}, 201));
+  // The difference from 200, then the containers released: 202 applies after 201, the typing
+  // comes out after the fetch, and nothing of 105..107 again.
+  CHECK(h.emitted_ids() == std::vector<long>{-2, 105, 106, 107, 201, 202, -1});
+  CHECK(h.emitted_names().back() == "updateUserTyping");
+  CHECK(h.engine.state().pts == 202);
+  CHECK_FALSE(h.request());
+}
+
+TEST_CASE(
+    "differenceTooLong: a container held for a seq gap whose updates the skipped range covers is not lost "
+    "when the next difference's seq covers the container") {
+  Harness h;
+  h.start();
+  h.push(container({new_message(103), new_message(104)}, 52));  // seq 51 missing
+  h.advance(500ms);
+  REQUIRE(h.request());
+  h.push(container({new_message(106)}, 53));  // during the fetch
+  h.answer(R"({"_":"updates.differenceTooLong","pts":200})");
+  CHECK(h.emitted_ids() == std::vector<long>{-2, 103, 104, 106});
+  REQUIRE(h.request());
+  h.answer(R"({"_":"updates.differenceEmpty","date":3000,"seq":60})");
+  CHECK(h.emitted_ids() == std::vector<long>{-2, 103, 104, 106});
+  CHECK(h.engine.state().seq == 60);
+  CHECK(h.engine.state().pts == 200);
+  CHECK_FALSE(h.request());
+}
+
+TEST_CASE(
     "difference answers: updateMessageID first, messages as updateNewMessage, channel updates by channel "
     "rules") {
   Harness h;
