@@ -85,6 +85,11 @@ class Harness {
     return world_.access_hash(viewer, PeerRef{PeerRef::Kind::kChannel, channel_id});
   }
 
+  // How DC `dc`'s last answer is to be given (file faults: delay, dropped connection).
+  const AnswerHints& last_hints(int dc) const {
+    return apis_.at(static_cast<std::size_t>(dc - 1))->last_hints();
+  }
+
   std::vector<std::string> encoding_failures;  // INTERNAL_TEST_DC_* seen (must stay empty)
 
  private:
