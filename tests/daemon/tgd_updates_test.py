@@ -198,7 +198,6 @@ class UpdatesKill9Test(cli.CustomNetworkCase):
         self.assertGreaterEqual(updates["requests"], 1)  # the getDifference after the restart
 
 
-
 # ---- the stream's promises through the binaries: two accounts, both transports, filters, lagging ----
 
 ALICE_PHONE = "9996610002"  # a user on DC 1 (code 11111), logged in as tgd session "alice"
@@ -656,6 +655,8 @@ class SubscriptionFiltersTest(TwoAccountsCase):
                 ("main", "updateNewMessage", "fence"),
                 ("main", "updateNewMessage", "after the errors")]
         self.assertEqual(seen(main_only), main)
+        chats = [peer_user(u) for _, _, u in c.updates(main_only)]
+        self.assertEqual(chats, [self.sender_id, self.alice_id, self.alice_id, None, self.sender_id, self.sender_id])
         alice = [("alice", "updateNewMessage", "from alice"),
                  ("alice", "updateEditMessage", "from alice, edited"),
                  ("alice", "updateNewMessage", "to alice"),
