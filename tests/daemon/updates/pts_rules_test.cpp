@@ -109,7 +109,7 @@ TEST_CASE("differenceTooLong emits a gap marker, moves pts and asks again") {
 
 TEST_CASE(
     "differenceTooLong: updates of containers buffered during the fetch inside the skipped range follow the "
-    "marker once, in pts order; the rest of those containers waits for the next difference") {
+    "marker once, in pts order, and the rest of those containers waits for the next difference") {
   Harness h;
   h.start();
   h.push(short_message(105));  // 101..104 missing: held, then getDifference
