@@ -69,7 +69,8 @@ TEST_CASE("test DC over TCP: a 3.5 MiB document comes back byte for byte in 1 Mi
     co_await log_in(h, *h.client, Harness::kDc, doc.user, false);
     Bytes got;
     for (std::int64_t offset = 0; offset < static_cast<std::int64_t>(data.size()); offset += kPart) {
-      const net::CallResult r = co_await h.client->call(doc.get_file(offset));
+      const Bytes query = doc.get_file(offset);  // not a temporary of the co_await (g++ 12)
+      const net::CallResult r = co_await h.client->call(query);
       const auto part = file_part(r);
       REQUIRE_MESSAGE(part, describe(r));
       got.insert(got.end(), part->begin(), part->end());
@@ -90,7 +91,8 @@ TEST_CASE(
         h.dc->world().files().faults() = testdc::FileFaults{.drop_after_parts = 2};
         Bytes got;
         for (std::int64_t offset = 0; offset < 3 * kPart; offset += kPart) {
-          const net::CallResult r = co_await h.client->call(doc.get_file(offset));
+          const Bytes query = doc.get_file(offset);  // not a temporary of the co_await (g++ 12)
+          const net::CallResult r = co_await h.client->call(query);
           const auto part = file_part(r);
           REQUIRE_MESSAGE(part, describe(r));
           got.insert(got.end(), part->begin(), part->end());
@@ -101,7 +103,8 @@ TEST_CASE(
 
         h.dc->world().files().faults() = testdc::FileFaults{.part_delay = 100ms};
         const auto start = std::chrono::steady_clock::now();
-        const net::CallResult late = co_await h.client->call(doc.get_file(3 * kPart));
+        const Bytes last = doc.get_file(3 * kPart);
+        const net::CallResult late = co_await h.client->call(last);
         CHECK(file_part(late) == Bytes(data.begin() + 3 * kPart, data.end()));
         CHECK(std::chrono::steady_clock::now() - start >= 100ms);
       },
