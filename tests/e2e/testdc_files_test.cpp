@@ -81,7 +81,7 @@ TEST_CASE("test DC over TCP: a 3.5 MiB document comes back byte for byte in 1 Mi
 
 TEST_CASE(
     "test DC over TCP: FileFaults::drop_after_parts closes the connection before the Nth part's answer, "
-    "which reaches the client on its next connection; part_delay delays each part") {
+    "which reaches the client on its next connection, part_delay delays each part") {
   Harness h;
   const Bytes data = file_bytes(4 * kPart);
   Document doc(h, data);

@@ -95,7 +95,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "control expire_file_references, file_fault and file_options change the World's file state; stats "
+    "control expire_file_references, file_fault and file_options change the World's file state, stats "
     "count file parts") {
   Controlled c;
   World& w = c.dc.world();

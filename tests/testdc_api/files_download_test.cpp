@@ -85,7 +85,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "getFile past the end answers what is left, then nothing; the first part's type comes from the MIME "
+    "getFile past the end answers what is left, then nothing, the first part's type comes from the MIME "
     "type, later ones are storage.filePartial") {
   Harness h;
   Downloader d(h);
@@ -118,7 +118,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "getFile on a DC other than the files DC answers 303 FILE_MIGRATE_3; after exportAuthorization and "
+    "getFile on a DC other than the files DC answers 303 FILE_MIGRATE_3, after exportAuthorization and "
     "importAuthorization the download works there") {
   Harness h;
   std::int64_t alice = 0;
@@ -152,7 +152,7 @@ TEST_CASE("the files DC is an option: World::files().set_options({.files_dc = 2}
 
 TEST_CASE(
     "file references: expired ones answer FILE_REFERENCE_EXPIRED until getMessages or getHistory gives "
-    "a fresh one; a changed one is FILE_REFERENCE_INVALID, an empty one FILE_REFERENCE_EMPTY") {
+    "a fresh one, a changed one is FILE_REFERENCE_INVALID, an empty one FILE_REFERENCE_EMPTY") {
   Harness h;
   Downloader d(h);
   Answer sent = d.send(file_bytes(5000), 1024, 1);
@@ -193,7 +193,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "getMessages answers messageEmpty for ids not in the box; channels.getMessages finds channel posts "
+    "getMessages answers messageEmpty for ids not in the box, channels.getMessages finds channel posts "
     "with their media") {
   Harness h;
   std::int64_t alice = 0;
@@ -223,8 +223,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "a document sent to another user reaches them as updates{updateNewMessage} with seq; the sender's answer "
-    "has updateMessageID; access hashes are per viewer (another's is FILE_ID_INVALID)") {
+    "a document sent to another user reaches them as updates{updateNewMessage} with seq, the sender's answer "
+    "has updateMessageID, access hashes are per viewer (another's is FILE_ID_INVALID)") {
   Harness h;
   std::int64_t alice = 0, bob = 0;
   Client a = h.user("9996611000", "Alice", &alice);
@@ -257,7 +257,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "inputMediaDocument re-sends a document without uploading it again (same id); a wrong access hash is "
+    "inputMediaDocument re-sends a document without uploading it again (same id), a wrong access hash is "
     "MEDIA_EMPTY, an expired reference FILE_REFERENCE_EXPIRED") {
   Harness h;
   std::int64_t alice = 0, bob = 0;
@@ -293,8 +293,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "an uploaded photo becomes messageMediaPhoto with one size \"x\" holding the uploaded bytes, downloaded "
-    "with inputPhotoFileLocation; re-sent with inputMediaPhoto") {
+    "an uploaded photo becomes messageMediaPhoto with one size x holding the uploaded bytes, downloaded "
+    "with inputPhotoFileLocation, re-sent with inputMediaPhoto") {
   Harness h;
   Downloader d(h);
   const Bytes jpeg = file_bytes(40000, 9);
@@ -347,7 +347,7 @@ TEST_CASE("upload.getFileHashes gives the SHA-256 of 128 KiB pieces from the off
 
 TEST_CASE(
     "file faults: part_delay delays every getFile answer, drop_after_parts drops the connection of the "
-    "Nth; file parts are never gzip-compressed") {
+    "Nth, file parts are never gzip-compressed") {
   Harness h;
   Downloader d(h);
   const std::string loc = d.location(d.send(file_bytes(20000), 4096, 1));

@@ -47,7 +47,7 @@ TEST_CASE("a part that is not the last must divide 512 KiB in whole KiB, else FI
 }
 
 TEST_CASE(
-    "parts keep the size of the parts before them (FILE_PART_SIZE_CHANGED); only the last may be smaller") {
+    "parts keep the size of the parts before them (FILE_PART_SIZE_CHANGED), only the last may be smaller") {
   Harness h;
   Client a = h.user("9996611000", "Alice");
   CHECK(save_part(h, a, 1, 0, file_bytes(2048)).ok);
@@ -63,7 +63,7 @@ TEST_CASE(
 
 TEST_CASE(
     "saveBigFilePart: file_total_parts is 1..4000 or -1 (streamed) and the same for every part "
-    "(FILE_PARTS_INVALID); file_part must be below it (FILE_PART_INVALID)") {
+    "(FILE_PARTS_INVALID), file_part must be below it (FILE_PART_INVALID)") {
   Harness h;
   Client a = h.user("9996611000", "Alice");
   const Bytes kib = file_bytes(1024);
@@ -82,7 +82,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "a small file's md5_checksum is checked when it is used: MD5_CHECKSUM_INVALID when wrong; the "
+    "a small file's md5_checksum is checked when it is used: MD5_CHECKSUM_INVALID when wrong, the "
     "right one (any case) or an empty one is accepted") {
   Harness h;
   Client a = h.user("9996611000", "Alice");
@@ -100,7 +100,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "sending an upload with a part missing answers FILE_PART_X_MISSING for the first one; declaring fewer "
+    "sending an upload with a part missing answers FILE_PART_X_MISSING for the first one, declaring fewer "
     "parts than were saved, or none, is FILE_PARTS_INVALID") {
   Harness h;
   Client a = h.user("9996611000", "Alice");
@@ -135,7 +135,7 @@ TEST_CASE("uploads are per account: another account cannot use Alice's file_id")
 
 TEST_CASE(
     "files over 10 MiB must go up with saveBigFilePart: exactly 10 MiB is fine as inputFile, 10 MiB + 1 "
-    "answers FILE_PARTS_INVALID; inputFileBig takes it (and small files too)") {
+    "answers FILE_PARTS_INVALID, inputFileBig takes it (and small files too)") {
   Harness h;
   Client a = h.user("9996611000", "Alice");
   const std::size_t ten_mib = 10 * 1024 * 1024;
@@ -160,7 +160,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "an uploaded document keeps its MIME type and attributes; the InputFile's name becomes "
+    "an uploaded document keeps its MIME type and attributes, the InputFile's name becomes "
     "documentAttributeFilename when none is given") {
   Harness h;
   Client a = h.user("9996611000", "Alice");
