@@ -83,12 +83,12 @@ class FileStore {
   FileStats& stats() { return stats_; }
 
   // upload.saveFilePart (`total` nullopt) / upload.saveBigFilePart: checks the part (README
-  // "Files") and writes it; the error name otherwise.
+  // "Files") and writes it; the error otherwise.
   std::optional<ApiError> save_part(std::int64_t account, std::int64_t file_id, std::optional<int> total,
                                     int part, ByteSpan bytes);
 
   // An InputFile used by `account`: inputFile (`big` false, md5 checked unless empty) or inputFileBig.
-  // Returns the file, or the error name (FILE_PARTS_INVALID, FILE_PART_X_MISSING,
+  // Returns the file, or the error (FILE_PARTS_INVALID, FILE_PART_X_MISSING,
   // MD5_CHECKSUM_INVALID). Using the same InputFile again gives the same file.
   std::variant<std::shared_ptr<const FileBlob>, ApiError> take_upload(std::int64_t account, bool big,
                                                                       std::int64_t file_id, int parts,
