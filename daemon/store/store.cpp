@@ -14,6 +14,7 @@
 #include <thread>
 #include <utility>
 
+#include "daemon/store/checkpointer.hpp"
 #include "daemon/store/peer_merge.hpp"
 #include "daemon/store/private_file.hpp"
 #include "daemon/store/schema.hpp"
@@ -26,6 +27,9 @@ namespace tgd::store {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// SQLite's default automatic checkpoint size (4 MiB of WAL with 4 KiB pages).
+constexpr int kCheckpointPages = 1000;
 
 std::filesystem::path with_suffix(const std::filesystem::path& file, const char* suffix) {
   return std::filesystem::path(file.string() + suffix);
@@ -57,6 +61,8 @@ struct Store::Impl {
   sqlite::Statement journal_after, journal_bounds, state_of;
 
   Writer writer;  // the writer thread's only
+  // After `writer`: gone (its thread stopped) before the writer's connection closes.
+  std::unique_ptr<Checkpointer> checkpointer;
 
   mutable std::mutex mu;
   std::condition_variable work_cv;  // the writer waits for work or stop
@@ -367,6 +373,8 @@ std::variant<std::unique_ptr<Store>, StoreError> Store::open(const std::filesyst
   }
   if (auto e = migrate(db, migrations(), name)) return StoreError{*e};
   if (auto e = Writer::setup(std::move(db), impl->writer, options)) return StoreError{name + ": " + *e};
+  if (auto e = Checkpointer::start(path, impl->writer.connection(), kCheckpointPages, impl->checkpointer))
+    return StoreError{name + ": " + *e};
 
   sqlite::Db& reader = impl->reader;
   if (auto e = sqlite::Db::open(path, reader)) return StoreError{"cannot open " + name + ": " + *e};
@@ -692,6 +700,13 @@ Store::Stats Store::stats() const {
   Stats s = m.stats;
   s.queued = m.pending->rows() + m.inflight->rows();
   s.longest_enqueue = std::chrono::nanoseconds(m.longest_enqueue_ns.load(std::memory_order_relaxed));
+  if (m.checkpointer) {
+    Checkpointer::Stats c = m.checkpointer->stats();
+    s.checkpoints = c.checkpoints;
+    s.writer_checkpoints = c.writer_checkpoints;
+    s.longest_checkpoint = c.longest;
+    if (s.last_error.empty()) s.last_error = std::move(c.last_error);
+  }
   return s;
 }
 

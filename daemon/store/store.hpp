@@ -260,9 +260,12 @@ class Store {
     std::chrono::nanoseconds longest_commit{0};   // on the writer thread
     std::chrono::nanoseconds longest_enqueue{0};  // the longest write call: the stall the caller saw
     std::uint64_t journal_entries = 0;            // journal entries committed
-    std::uint64_t journal_refused = 0;  // append_updates() calls refused (bad seqs) or dropped (by the DB)
-    std::uint64_t journal_trimmed = 0;  // entries removed by the bounds
-    std::string last_error;             // empty until something failed
+    std::uint64_t journal_refused = 0;     // append_updates() calls refused (bad seqs) or dropped (by the DB)
+    std::uint64_t journal_trimmed = 0;     // entries removed by the bounds
+    std::uint64_t checkpoints = 0;         // WAL checkpoints by the checkpoint thread
+    std::uint64_t writer_checkpoints = 0;  // by the writer itself, when the WAL outgrew its bound
+    std::chrono::nanoseconds longest_checkpoint{0};
+    std::string last_error;  // empty until something failed
   };
   Stats stats() const;
 

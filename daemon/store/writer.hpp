@@ -38,6 +38,8 @@ class Writer {
   // The entries removed, or the error.
   std::variant<std::int64_t, std::string> sweep(const JournalLimits& limits, std::int64_t now);
 
+  sqlite::Db& connection() { return db_; }  // for the Checkpointer's WAL hook (set up before use)
+
  private:
   bool set_synchronous(bool full);
   // Trims one session's journal whose last seq is `last_seq`; false when the transaction is doomed.
