@@ -18,14 +18,8 @@ std::string update_suffix(std::string_view quoted_session, std::int64_t seq, std
   return out;
 }
 
-std::string update_notification(std::uint64_t subscription, std::string_view suffix) {
-  const std::string id = std::to_string(subscription);
-  std::string out;
-  out.reserve(kUpdatePrefix.size() + id.size() + suffix.size());
-  out += kUpdatePrefix;
-  out += id;
-  out += suffix;
-  return out;
+std::string update_head(std::uint64_t subscription) {
+  return std::string(kUpdatePrefix) + std::to_string(subscription);
 }
 
 std::string trimmed_notification(std::uint64_t subscription, std::string_view session, std::int64_t after,

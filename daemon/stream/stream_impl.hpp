@@ -50,6 +50,7 @@ struct SessionLog {
 
 struct Subscription {
   std::uint64_t id = 0;
+  std::string head;  // update_head(id)
   Filter filter;
   std::shared_ptr<rpc::Caller> caller;
   std::uint64_t connection_id = 0;

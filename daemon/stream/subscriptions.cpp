@@ -50,6 +50,7 @@ std::variant<std::uint64_t, std::string> UpdateStream::subscribe(Filter filter, 
   }
   auto sub = std::make_shared<Subscription>();
   sub->id = impl.next_subscription++;
+  sub->head = update_head(sub->id);
   sub->filter = std::move(filter);
   sub->connection_id = caller->connection_id();
   sub->caller = std::move(caller);
@@ -100,7 +101,7 @@ bool UpdateStream::Impl::offer(Subscription& sub, std::int64_t& cursor, const Se
     return false;
   }
   if (entry.suffix.empty()) entry.suffix = update_suffix(log.quoted, entry.seq, entry.json);
-  if (!sub.caller->notify(update_notification(sub.id, entry.suffix))) {
+  if (!sub.caller->notify_parts(sub.head, entry.suffix)) {
     ++stats.dropped;
     end(sub);
     return false;

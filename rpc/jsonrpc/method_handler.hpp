@@ -64,6 +64,15 @@ class Caller {
   // Queues a JSON-RPC notification (a complete JSON object) to this connection; false if the
   // connection is gone or its outgoing buffer is over its limit.
   virtual bool notify(std::string notification) = 0;
+  // The same for a notification given in two pieces, head + body: a body shared by many
+  // subscribers (an update's session, seq and object) then reaches each connection's outgoing
+  // buffer with one copy instead of being joined into a string per subscriber first.
+  virtual bool notify_parts(std::string_view head, std::string_view body) {
+    std::string joined;
+    joined.reserve(head.size() + body.size());
+    joined.append(head).append(body);
+    return notify(std::move(joined));
+  }
   // Still connected.
   virtual bool alive() const = 0;
   // Whether notify() can ever succeed here: false on plain HTTP (one answer per request, nothing

@@ -14,6 +14,10 @@ struct Connection::Batch {
 
 namespace {
 
+// Messages shorter than this are copied into a shared chunk of kChunkBytes; longer ones are moved.
+constexpr std::size_t kCoalesceBelow = 4 * 1024;
+constexpr std::size_t kChunkBytes = 16 * 1024;
+
 awaitable<Outcome> run_call(MethodHandler& handler, Request request, std::shared_ptr<Caller> caller) {
   auto call = handler.call(request, std::move(caller));
   Outcome outcome = co_await std::move(call);
@@ -79,6 +83,21 @@ bool Connection::notify(std::string notification) {
   if (closed_ || output_closed_ || !can_push()) return false;
   if (out_bytes_ + notification.size() + ws::kMaxHeader > limits().max_outgoing_bytes) return false;
   enqueue(std::move(notification));
+  return true;
+}
+
+bool Connection::notify_parts(std::string_view head, std::string_view body) {
+  if (closed_ || output_closed_ || !can_push()) return false;
+  const std::size_t size = head.size() + body.size();
+  if (out_bytes_ + size + ws::kMaxHeader > limits().max_outgoing_bytes) return false;
+  if (size >= kCoalesceBelow) {
+    std::string joined;
+    joined.reserve(size);
+    joined.append(head).append(body);
+    enqueue(std::move(joined));
+  } else {
+    append_message(head, body);
+  }
   return true;
 }
 
@@ -232,6 +251,10 @@ void Connection::input_finished() {
 }
 
 void Connection::enqueue(std::string message) {
+  if (message.size() < kCoalesceBelow) {
+    append_message(message, {});
+    return;
+  }
   switch (framing_) {
     case Framing::None:
       break;
@@ -245,16 +268,51 @@ void Connection::enqueue(std::string message) {
   enqueue_framed(std::move(message));
 }
 
-void Connection::enqueue_framed(std::string bytes) {
-  if (closed_ || output_closed_) return;
-  const std::size_t size = bytes.size();
+bool Connection::admits(std::size_t size) {
+  if (closed_ || output_closed_) return false;
   if (!out_.empty() && out_bytes_ + size > limits().max_outgoing_bytes) {
     close();  // a reader this slow is not waited for
-    return;
+    return false;
   }
+  return true;
+}
+
+void Connection::enqueue_framed(std::string bytes) {
+  const std::size_t size = bytes.size();
+  if (!admits(size)) return;
   out_bytes_ += size;
   out_.push_back(std::move(bytes));
   if (out_.size() == 1) signal(writer_wake_);
+}
+
+void Connection::append_message(std::string_view head, std::string_view body) {
+  const std::size_t payload = head.size() + body.size();
+  char header[ws::kMaxHeader];
+  std::size_t header_size = 0;
+  std::string_view trailer;
+  switch (framing_) {
+    case Framing::None:
+      break;
+    case Framing::Newline:
+      trailer = "\n";
+      break;
+    case Framing::WebSocket:
+      header_size = ws::write_header(ws::Opcode::Text, payload, header);
+      break;
+  }
+  const std::size_t size = header_size + payload + trailer.size();
+  if (!admits(size)) return;
+  std::string& tail = tail_with_room(size);
+  tail.append(header, header_size).append(head).append(body).append(trailer);
+  out_bytes_ += size;
+}
+
+std::string& Connection::tail_with_room(std::size_t size) {
+  if (out_.size() > writing_ && out_.back().capacity() - out_.back().size() >= size) return out_.back();
+  std::string& chunk = out_.emplace_back();
+  chunk.reserve(std::max(size, kChunkBytes));
+  if (out_.size() == 1) signal(writer_wake_);
+  return chunk;
 }
 
 void Connection::written(std::size_t count) {
@@ -262,6 +320,7 @@ void Connection::written(std::size_t count) {
     out_bytes_ -= out_.front().size();
     out_.pop_front();
   }
+  writing_ = 0;
   touch();
   if (out_bytes_ < limits().outgoing_pause_bytes) signal(reader_wake_);
 }

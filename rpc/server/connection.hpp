@@ -54,6 +54,7 @@ class Connection : public Caller, public std::enable_shared_from_this<Connection
 
   std::uint64_t connection_id() const override { return id_; }
   bool notify(std::string notification) override;
+  bool notify_parts(std::string_view head, std::string_view body) override;
   bool alive() const override { return !closed_; }
   bool can_notify() const override { return !closed_ && !output_closed_ && can_push(); }
   std::size_t queued_bytes() const override { return out_bytes_; }
@@ -78,6 +79,8 @@ class Connection : public Caller, public std::enable_shared_from_this<Connection
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
   // Outgoing queue: a message framed as framing_ says, or bytes already framed (WebSocket control
   // frames). After close_output() nothing more is queued (a WebSocket close frame was the last).
+  // Small messages are copied into the tail of the queue (chunks of up to kChunkBytes) so that a
+  // burst of notifications costs one memcpy each and a few large writes; big ones are moved in.
   void enqueue(std::string message);
   void enqueue_framed(std::string bytes);
   void close_output() { output_closed_ = true; }
@@ -106,8 +109,9 @@ class Connection : public Caller, public std::enable_shared_from_this<Connection
   bool input_done_ = false;
   Framing framing_;
   bool output_closed_ = false;
-  std::deque<std::string> out_;
+  std::deque<std::string> out_;  // chunks of framed bytes
   std::size_t out_bytes_ = 0;
+  std::size_t writing_ = 0;  // chunks at the front that the writer is writing (not appended to)
   asio::steady_timer writer_wake_, reader_wake_, idle_timer_;
   std::chrono::steady_clock::time_point last_activity_;
 
@@ -128,6 +132,12 @@ class Connection : public Caller, public std::enable_shared_from_this<Connection
   // Drops one hold on a batch; the last one sends its answer.
   void release(Batch& batch);
   void count_error(int code) { ++state_->stats.errors[code]; }
+  // Whether a message of `size` bytes may be queued now (the first one always may).
+  bool admits(std::size_t size);
+  // Frames `head` + `body` as one message into the queue's tail chunk.
+  void append_message(std::string_view head, std::string_view body);
+  // The chunk to append `size` bytes to: the tail if the writer isn't on it and it has room.
+  std::string& tail_with_room(std::size_t size);
 
   std::size_t in_flight_ = 0;
   std::uint64_t next_call_ = 1;
@@ -151,6 +161,7 @@ awaitable<void> Connection::write_queued(Socket& socket) {
     const std::size_t count = std::min(out_.size(), kMaxGather);
     buffers.clear();
     for (std::size_t i = 0; i < count; ++i) buffers.push_back(asio::buffer(out_[i]));
+    writing_ = count;
     auto [ec, n] = co_await asio::async_write(socket, buffers, net::as_tuple_awaitable);
     if (closed_) co_return;
     if (ec) {

@@ -271,6 +271,41 @@ TEST_CASE("UNIX socket: notify() pushes notification lines to the caller's conne
   CHECK(client.read_line() == R"({"jsonrpc":"2.0","id":1,"result":true})");
 }
 
+TEST_CASE("UNIX socket: small messages copied into shared chunks and big ones moved in keep their order") {
+  TestServer server(test_options());
+  REQUIRE_FALSE(server.start());
+  LineClient client(server.unix_path());
+  // Alternating notifications (coalesced into chunks) and answers of 3 KiB .. 100 KB (around the
+  // coalescing limit), pipelined so that they queue behind each other.
+  const int sizes[] = {10, 3000, 5000, 100000, 16000, 20};
+  std::string lines;
+  for (int i = 0; i < 12; ++i) {
+    lines += R"({"jsonrpc":"2.0","method":"push","params":[3],"id":)" + std::to_string(2 * i) + "}\n";
+    lines += R"({"jsonrpc":"2.0","method":"big","params":[)" + std::to_string(sizes[i % 6]) + R"(],"id":)" +
+             std::to_string(2 * i + 1) + "}\n";
+  }
+  client.send_raw(lines);
+  // Ticks are queued as the push calls run, answers as the calls complete: each kind in its order.
+  std::vector<std::string> ticks, answers, expected_ticks, expected_answers;
+  for (int i = 0; i < 12; ++i) {
+    for (int t = 0; t < 3; ++t)
+      expected_ticks.push_back(R"({"jsonrpc":"2.0","method":"tick","params":[)" + std::to_string(t) + "]}");
+    expected_answers.push_back(R"({"jsonrpc":"2.0","id":)" + std::to_string(2 * i) + R"(,"result":true})");
+    expected_answers.push_back(R"({"jsonrpc":"2.0","id":)" + std::to_string(2 * i + 1) + R"(,"result":")" +
+                               std::string(sizes[i % 6], 'x') + R"("})");
+  }
+  for (std::size_t i = 0; i < expected_ticks.size() + expected_answers.size(); ++i) {
+    std::string line = client.read_line().value_or("(closed)");
+    (line.find(R"("method":"tick")") != std::string::npos ? ticks : answers).push_back(std::move(line));
+  }
+  CHECK(ticks == expected_ticks);
+  REQUIRE(answers.size() == expected_answers.size());
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    INFO("answer " << i << ": " << answers[i].substr(0, 60));
+    CHECK(answers[i] == expected_answers[i]);
+  }
+}
+
 TEST_CASE("UNIX socket: a connection idle past the timeout is closed, a busy one is not") {
   auto options = test_options();
   options.limits.idle_timeout = 200ms;
