@@ -164,7 +164,7 @@ TEST_CASE("a file connection to a DC shares its auth key and is separate from th
   });
 }
 
-TEST_CASE("a flood wait under the threshold is waited out; above it the caller gets the seconds") {
+TEST_CASE("a flood wait under the threshold is waited out, above it the caller gets the seconds") {
   SessionHarness h([](session::InvokerOptions& o) { o.flood_wait_threshold = std::chrono::seconds(2); });
   h.run([&]() -> net::awaitable<void> {
     session::Session& s = h.add("flooded");
@@ -237,7 +237,7 @@ TEST_CASE("a revoked authorization logs the session out with the reason, and lat
   CHECK(h.manager->find("revoked")->state() == SessionState::Ready);
 }
 
-TEST_CASE("AUTH_KEY_DUPLICATED drops the DC's key and logs out; a new login makes a new key") {
+TEST_CASE("AUTH_KEY_DUPLICATED drops the DC's key and logs out, a new login makes a new key") {
   SessionHarness h;
   h.run([&]() -> net::awaitable<void> {
     session::Session& s = h.add("duplicated");

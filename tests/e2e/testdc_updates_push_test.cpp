@@ -89,7 +89,7 @@ TEST_CASE("push fault drop: the update never comes, getDifference has it") {
   });
 }
 
-TEST_CASE("push faults duplicate, reorder and delay over the socket; updatesTooLong on demand") {
+TEST_CASE("push faults duplicate, reorder and delay over the socket, updatesTooLong on demand") {
   Harness h;
   Accounts u(h);
   h.run(

@@ -24,7 +24,7 @@ std::int64_t public_group(TwoUsers& u) {
 
 }  // namespace
 
-TEST_CASE("channels.joinChannel: public channels only, updates with updateChannel; the member then reads") {
+TEST_CASE("channels.joinChannel: public channels only, updates with updateChannel, the member then reads") {
   Harness h;
   TwoUsers u(h);
   Answer created = h.call(u.a, "channels.createChannel", R"({"broadcast":true,"title":"News","about":""})");

@@ -37,7 +37,7 @@ TEST_CASE("help.getNearestDc and help.getConfig answer without initConnection (d
   CHECK(h.encoding_failures.empty());
 }
 
-TEST_CASE("initConnection parameters are remembered per auth key and DC; later bare calls are accepted") {
+TEST_CASE("initConnection parameters are remembered per auth key and DC, later bare calls are accepted") {
   Harness h;
   Client c = h.client(1);
   Answer nearest = h.call(c, "help.getNearestDc");  // wrapped: initialises the key

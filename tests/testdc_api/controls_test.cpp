@@ -70,7 +70,7 @@ TEST_CASE(
   CHECK(h.call(home, "updates.getState").ok);
 }
 
-TEST_CASE("World lists and creates accounts directly; test phone numbers only") {
+TEST_CASE("World lists and creates accounts directly, test phone numbers only") {
   Harness h;
   CHECK(h.world().accounts().empty());
   Account& u = h.world().create_user("9996632222", "Zed");

@@ -21,7 +21,7 @@ Answer sign_in(Harness& h, Client& c, std::string_view phone, std::string_view h
 }  // namespace
 
 TEST_CASE(
-    "auth.sendCode answers auth.sentCode (app, 5 digits, random hash); signIn logs an existing user in") {
+    "auth.sendCode answers auth.sentCode (app, 5 digits, random hash), signIn logs an existing user in") {
   Harness h;
   const std::int64_t id = h.world().create_user("9996621234", "Alice", "Smith").id;
   Client c = h.client(2);
@@ -66,7 +66,7 @@ TEST_CASE(
   CHECK(sign_in(h, other, "9996611111", hash, "11111").error == ApiError{400, "PHONE_CODE_EXPIRED"});
 }
 
-TEST_CASE("a phone number of another DC gets 303 PHONE_MIGRATE_X; non-test numbers PHONE_NUMBER_INVALID") {
+TEST_CASE("a phone number of another DC gets 303 PHONE_MIGRATE_X, non-test numbers PHONE_NUMBER_INVALID") {
   Harness h;
   Client c = h.client(1);
   CHECK(send_code(h, c, "9996631234").error == ApiError{303, "PHONE_MIGRATE_3"});

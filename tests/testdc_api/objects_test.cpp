@@ -24,7 +24,7 @@ constexpr std::string_view kDialogs =
 }  // namespace
 
 TEST_CASE(
-    "users.getUsers and users.getFullUser: self and others by access hash; a wrong hash USER_ID_INVALID") {
+    "users.getUsers and users.getFullUser: self and others by access hash, a wrong hash USER_ID_INVALID") {
   Harness h;
   std::int64_t alice = 0, bob = 0;
   Client a = h.user("9996611000", "Alice", &alice);
@@ -176,7 +176,7 @@ TEST_CASE("messages.getHistory of a private chat: newest first, out flags, slice
   CHECK(h.encoding_failures.empty());
 }
 
-TEST_CASE("channels.createChannel returns updates with the channel; posting, history, getChannels") {
+TEST_CASE("channels.createChannel returns updates with the channel, posting, history, getChannels") {
   Harness h;
   std::int64_t alice = 0, bob = 0;
   Client a = h.user("9996611000", "Alice", &alice);

@@ -59,7 +59,7 @@ TEST_CASE("a dropped connection mid-way resumes the missing parts only, lowest f
 }
 
 TEST_CASE(
-    "a part failing max_attempts times fails the download; dropped connections do not use up attempts") {
+    "a part failing max_attempts times fails the download, dropped connections do not use up attempts") {
   DownloadPlan plan = make_plan(3 * MiB, std::nullopt, {1 << 20, 1, 2});
   for (int i = 0; i < 10; ++i) {
     REQUIRE(plan.next()->part == 0);

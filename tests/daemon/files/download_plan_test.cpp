@@ -120,7 +120,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("a range inside one window is one request; precise exactly when 4 KiB requests cannot express it") {
+TEST_CASE("a range inside one window is one request, precise exactly when 4 KiB requests cannot express it") {
   auto only_request = [](std::optional<std::int64_t> size, ByteRange range) {
     DownloadPlan plan = make_plan(size, range);
     auto request = plan.next();

@@ -39,7 +39,7 @@ std::filesystem::path committed(DownloadTarget& target) {
 
 }  // namespace
 
-TEST_CASE("parts written in any order land at their offsets; only commit() makes the destination appear") {
+TEST_CASE("parts written in any order land at their offsets, only commit() makes the destination appear") {
   TempDir dir;
   DownloadTarget target = target_or_fail(DownloadTarget::to_file(dir / "out.bin", 12));
   CHECK(dir.names().size() == 1);  // the temporary file only
@@ -63,7 +63,7 @@ TEST_CASE("a reservation bigger than what arrived is trimmed at commit") {
   CHECK(std::filesystem::file_size(dir / "short.bin") == 5u);
 }
 
-TEST_CASE("to_file replaces an existing file; a directory at the destination is an error") {
+TEST_CASE("to_file replaces an existing file, a directory at the destination is an error") {
   TempDir dir;
   write_all(dir / "old.txt", "old content");
   DownloadTarget target = target_or_fail(DownloadTarget::to_file(dir / "old.txt", std::nullopt));
@@ -200,7 +200,7 @@ TEST_CASE("a directory that is not writable: EACCES when creating the temporary 
   CHECK((dir.names().empty() || dir.names() == std::set<std::string>{"locked"}));
 }
 
-TEST_CASE("no space: found up front when the size is known, else at the write; nothing left behind") {
+TEST_CASE("no space: found up front when the size is known, else at the write, nothing left behind") {
   TempDir dir;
   DiskOps ops = DiskOps::system();
   ops.allocate = [](int, std::int64_t) { return -ENOSPC; };
@@ -227,7 +227,7 @@ TEST_CASE("no space: found up front when the size is known, else at the write; n
   CHECK(dir.names().empty());
 }
 
-TEST_CASE("short writes are continued; EINTR is retried") {
+TEST_CASE("short writes are continued, EINTR is retried") {
   TempDir dir;
   DiskOps ops = DiskOps::system();
   int calls = 0;

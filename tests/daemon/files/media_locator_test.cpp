@@ -152,7 +152,7 @@ TEST_CASE("updateShortSentMessage (sendMedia's short answer), scheduled messages
   CHECK(located(story).location == kPhotoLocation);
 }
 
-TEST_CASE("input locations pass through; an inputDocument becomes its file location") {
+TEST_CASE("input locations pass through, an inputDocument becomes its file location") {
   const DownloadInfo location = located(kDocumentLocation);
   CHECK(location.location == kDocumentLocation);
   CHECK(location.dc_id == 0);

@@ -42,7 +42,7 @@ TEST_CASE("a photo becomes inputMediaPhoto, keeping the spoiler flag of its medi
       R"({"_":"inputMediaPhoto","id":{"_":"inputPhoto","id":"6001","access_hash":"-17","file_reference":"AgAAAP8="}})");
 }
 
-TEST_CASE("an InputMedia passes unchanged; what cannot be re-sent is an error with its path") {
+TEST_CASE("an InputMedia passes unchanged, what cannot be re-sent is an error with its path") {
   CHECK(resend(kInputMediaDocument) == kInputMediaDocument);
   auto web = input_media_for_resend(
       message_with(R"({"_":"messageMediaWebPage","webpage":{"_":"webPageEmpty","id":"1"}})"), "params.media");

@@ -76,7 +76,7 @@ TEST_CASE("sizes from 1 byte to 2000 MiB: parts, big-file mode above 10 MiB, eve
   }
 }
 
-TEST_CASE("smaller part sizes keep the rules; the part limit counts parts, not bytes") {
+TEST_CASE("smaller part sizes keep the rules, the part limit counts parts, not bytes") {
   for (const std::int32_t part_size : {1024, 4096, 32 * 1024, 256 * 1024}) {
     CAPTURE(part_size);
     UploadPlan plan = make_plan(3 * MiB + 17, {part_size, 4000, 8, 5});
@@ -112,7 +112,7 @@ TEST_CASE("what the plan refuses: empty files, too many parts, part sizes Telegr
 }
 
 TEST_CASE(
-    "failed parts are sent again before new ones; a dropped connection resumes the missing parts only") {
+    "failed parts are sent again before new ones, a dropped connection resumes the missing parts only") {
   UploadPlan plan = make_plan(5 * MiB, {512 * 1024, 4000, 3, 3});
   CHECK(plan.next()->part == 0);
   CHECK(plan.next()->part == 1);

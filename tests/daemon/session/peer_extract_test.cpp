@@ -34,7 +34,7 @@ TEST_CASE("text that is not JSON yields no peers") {
   CHECK(peers.empty());
 }
 
-TEST_CASE("answers without peer objects are skipped; escaped names are still found") {
+TEST_CASE("answers without peer objects are skipped, escaped names are still found") {
   std::vector<store::PeerRow> peers;
   extract_peers(R"({"_":"nearestDc","country":"US","this_dc":2,"nearest_dc":2})", peers);
   CHECK(peers.empty());

@@ -15,7 +15,7 @@ TEST_CASE("flood waits of every kind are waits of X seconds, and X=0 counts as 1
   CHECK(classify_rpc_error(420, "FLOOD_WAIT_0").value == 1);
 }
 
-TEST_CASE("PHONE, NETWORK and USER_MIGRATE move the main DC; FILE and STATS_MIGRATE route one call") {
+TEST_CASE("PHONE, NETWORK and USER_MIGRATE move the main DC, FILE and STATS_MIGRATE route one call") {
   CHECK(classify_rpc_error(303, "PHONE_MIGRATE_4").action == ErrorAction::MigrateMain);
   CHECK(classify_rpc_error(303, "NETWORK_MIGRATE_1").action == ErrorAction::MigrateMain);
   CHECK(classify_rpc_error(303, "USER_MIGRATE_5").value == 5);
@@ -33,7 +33,7 @@ TEST_CASE("a malformed numeric suffix is not acted on") {
   CHECK(error_suffix("FLOOD_WAIT_42", "FLOOD_WAIT_") == 42);
 }
 
-TEST_CASE("authorization losses log out; AUTH_KEY_DUPLICATED also kills the key; 5xx and -503 retry") {
+TEST_CASE("authorization losses log out, AUTH_KEY_DUPLICATED also kills the key, 5xx and -503 retry") {
   for (const char* m :
        {"AUTH_KEY_UNREGISTERED", "SESSION_REVOKED", "SESSION_EXPIRED", "USER_DEACTIVATED_BAN"}) {
     CAPTURE(m);

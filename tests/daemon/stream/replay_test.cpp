@@ -34,7 +34,7 @@ TEST_CASE("since: the journal replayed in chunks from SQLite, then live, while u
   CHECK(c->count("trimmed") == 0);
 }
 
-TEST_CASE("since: 0 replays everything; from the in-memory tail when it holds it") {
+TEST_CASE("since: 0 replays everything, from the in-memory tail when it holds it") {
   StreamHarness h;
   h.add_session("alice");
   h.add_session("bob");

@@ -27,7 +27,7 @@ TEST_CASE("a request's method, params and id are read, params and id as raw text
   CHECK(e.request.id == "7");
 }
 
-TEST_CASE("params may come before method and may be an array; absent params are {}") {
+TEST_CASE("params may come before method and may be an array, absent params are {}") {
   auto m = parse(R"( { "params" : [1,"two"] , "id":"x", "method":"m", "jsonrpc":"2.0" } )");
   REQUIRE(m.kind == Kind::kSingle);
   CHECK_FALSE(m.entries[0].invalid);

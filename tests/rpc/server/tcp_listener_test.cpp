@@ -247,7 +247,7 @@ TEST_CASE("HTTP: notifications only get 204, malformed JSON a -32700 answer") {
   CHECK(reply.body.starts_with(R"({"jsonrpc":"2.0","id":null,"error":{"code":-32600,)"));
 }
 
-TEST_CASE("HTTP: a missing or wrong token is 401; Bearer or ?token= is accepted") {
+TEST_CASE("HTTP: a missing or wrong token is 401, Bearer or ?token= is accepted") {
   TestServer server(test_options(false, true));
   REQUIRE_FALSE(server.start());
   const std::string body = R"({"jsonrpc":"2.0","method":"echo","id":1})";
@@ -259,7 +259,7 @@ TEST_CASE("HTTP: a missing or wrong token is 401; Bearer or ?token= is accepted"
   CHECK(http_call(server.port(), http::verb::post, "/rpc?token=t0ken", body, {}).status == 200);
 }
 
-TEST_CASE("HTTP: a foreign Origin or Host is 403; allowlisted ones and localhost are accepted") {
+TEST_CASE("HTTP: a foreign Origin or Host is 403, allowlisted ones and localhost are accepted") {
   auto options = test_options(false, true);
   options.allowed_origins = {"http://localhost:3000"};
   options.allowed_hosts = {"tgd.internal"};
@@ -336,7 +336,7 @@ TEST_CASE("HTTP: a client hanging up mid-call has its call cancelled") {
   CHECK(eventually([&] { return server.counters().cancelled == 1; }));
 }
 
-TEST_CASE("WebSocket: text frames carry requests and batches; answers and notifications come as frames") {
+TEST_CASE("WebSocket: text frames carry requests and batches, answers and notifications come as frames") {
   TestServer server(test_options(false, true));
   REQUIRE_FALSE(server.start());
   WsClient client(server.port());
@@ -443,7 +443,7 @@ TEST_CASE("WebSocket: an oversized frame gets -32006 and the connection is close
   CHECK_FALSE(client.receive());
 }
 
-TEST_CASE("WebSocket: a client vanishing mid-call has its calls cancelled; others go on") {
+TEST_CASE("WebSocket: a client vanishing mid-call has its calls cancelled, others go on") {
   TestServer server(test_options(false, true));
   REQUIRE_FALSE(server.start());
   WsClient other(server.port());

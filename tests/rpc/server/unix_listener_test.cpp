@@ -115,7 +115,7 @@ TEST_CASE("UNIX socket: notifications run and answer nothing, also a batch of th
   CHECK(server.stats().notifications == 4);
 }
 
-TEST_CASE("UNIX socket: the handler's errors pass through; an exception becomes -32603") {
+TEST_CASE("UNIX socket: the handler's errors pass through, an exception becomes -32603") {
   TestServer server(test_options());
   REQUIRE_FALSE(server.start());
   LineClient client(server.unix_path());
@@ -231,7 +231,7 @@ TEST_CASE("UNIX socket: past the in-flight limit requests get -32005, batch entr
         R"({"jsonrpc":"2.0","id":9,"result":{}})");
 }
 
-TEST_CASE("UNIX socket: a client that vanishes mid-call has its calls cancelled; others go on") {
+TEST_CASE("UNIX socket: a client that vanishes mid-call has its calls cancelled, others go on") {
   TestServer server(test_options());
   REQUIRE_FALSE(server.start());
   LineClient other(server.unix_path());

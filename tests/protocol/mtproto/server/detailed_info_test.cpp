@@ -113,7 +113,7 @@ TEST_CASE("a duplicate request: a small answer is sent again, a large one announ
 }
 
 TEST_CASE(
-    "msg_resend_req naming the request of a large answer -> msg_detailed_info; naming the answer -> it") {
+    "msg_resend_req naming the request of a large answer -> msg_detailed_info, naming the answer -> it") {
   Harness h(with_threshold());
   const Answered a = answer_small_and_large(h);
   h.send(msg_resend_req({a.small, a.large}), false);
@@ -158,7 +158,7 @@ TEST_CASE(
   CHECK(infos[0].msg_id == a.large);
 }
 
-TEST_CASE("on a new connection large unacked answers and updates are announced; small ones sent again") {
+TEST_CASE("on a new connection large unacked answers and updates are announced, small ones sent again") {
   Harness h(with_threshold());
   const Answered a = answer_small_and_large(h);
   const Bytes small_update{0xd1, 0x15, 0x1b, 0x6f};  // updatesTooLong

@@ -223,7 +223,7 @@ TEST_CASE(
   for (const ServerMessage& m : third) CHECK(m.constructor() != constructor_of_bytes(kUpdateA));
 }
 
-TEST_CASE("msg_resend_req naming a pushed update sends it again; its old id is then unknown") {
+TEST_CASE("msg_resend_req naming a pushed update sends it again, its old id is then unknown") {
   Harness h;
   h.send(ping(1), false);
   h.receive();

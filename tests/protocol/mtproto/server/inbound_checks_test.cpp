@@ -66,7 +66,7 @@ TEST_CASE("18: a client msg_id not divisible by 4") {
   CHECK(h.dc.counters().violations(18) == 1);
 }
 
-TEST_CASE("16: a msg_id more than 300 s in the past; 299 s is fine") {
+TEST_CASE("16: a msg_id more than 300 s in the past, 299 s is fine") {
   Harness h;
   const std::uint64_t old_id = h.client.next_msg_id(h.now - 301s);
   CHECK(expect_bad_msg(h, old_id, 1, get_nearest_dc()).code == 16);
@@ -75,7 +75,7 @@ TEST_CASE("16: a msg_id more than 300 s in the past; 299 s is fine") {
   CHECK(ok.take<Query>().size() == 1);
 }
 
-TEST_CASE("17: a msg_id more than 30 s in the future; 29 s is fine") {
+TEST_CASE("17: a msg_id more than 30 s in the future, 29 s is fine") {
   Harness h;
   CHECK(expect_bad_msg(h, h.client.next_msg_id(h.now + 31s), 1, get_nearest_dc()).code == 17);
   Harness ok;
@@ -174,7 +174,7 @@ TEST_CASE("service requests are accepted with either seq_no parity (tdlib sends 
   CHECK(of_type(ms, ids::kMsgsStateInfo).size() == 1);
 }
 
-TEST_CASE("48: an unknown salt gets bad_server_salt with the current salt; the message is not processed") {
+TEST_CASE("48: an unknown salt gets bad_server_salt with the current salt, the message is not processed") {
   Harness h;
   const std::int64_t good = h.client.salt;
   h.client.salt = good ^ 0x5a5a;
@@ -355,7 +355,7 @@ TEST_CASE("packets that fail decryption or the envelope checks are dropped silen
   CHECK(h.receive().empty());
 }
 
-TEST_CASE("an unknown auth key gets transport error -404; so does session_id 0") {
+TEST_CASE("an unknown auth key gets transport error -404, so does session_id 0") {
   Harness h;
   const crypto::AuthKey other = make_key(9);
   TestClient stranger(other, 5, h.client.salt);

@@ -154,7 +154,7 @@ TEST_CASE("client content-related messages are acknowledged unless answered by t
   CHECK(of_type(h.receive(), ids::kMsgsAck).empty());
 }
 
-TEST_CASE("large answers go out as gzip_packed with gzip framing when it pays; small ones plain") {
+TEST_CASE("large answers go out as gzip_packed with gzip framing when it pays, small ones plain") {
   Harness h;
   const std::uint64_t big = h.send(get_nearest_dc());
   const std::uint64_t small = h.send(get_nearest_dc());
@@ -177,7 +177,7 @@ TEST_CASE("large answers go out as gzip_packed with gzip framing when it pays; s
   CHECK(results.at(random).result == incompressible);
 }
 
-TEST_CASE("answer_error sends rpc_error inside rpc_result; a second answer is refused") {
+TEST_CASE("answer_error sends rpc_error inside rpc_result, a second answer is refused") {
   Harness h;
   const std::uint64_t q = h.send(get_nearest_dc());
   REQUIRE(h.dc.answer_error(h.session(), q, 420, "FLOOD_WAIT_3"));

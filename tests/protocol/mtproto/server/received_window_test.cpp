@@ -6,7 +6,7 @@ using namespace tgd::mtproto::server;
 using V = ReceivedWindow::Verdict;
 using P = ReceivedWindow::Position;
 
-TEST_CASE("seq_no must grow with msg_id; content-related numbers are unique") {
+TEST_CASE("seq_no must grow with msg_id, content-related numbers are unique") {
   ReceivedWindow w(16);
   CHECK(w.check(100, 1) == V::kNew);
   w.insert(100, 1);

@@ -162,7 +162,7 @@ TEST_CASE("msgs_state_req -> msgs_state_info with one status byte per id (facts 
   CHECK(info->info[4] == 3);                  // not received, too high
 }
 
-TEST_CASE("msg_resend_req: known answers are sent again; unknown ids get msgs_state_info for all (B.6)") {
+TEST_CASE("msg_resend_req: known answers are sent again, unknown ids get msgs_state_info for all (B.6)") {
   Harness h;
   const std::uint64_t q = h.send(api_query(0x0badf00d));
   h.answer_all(Bytes{7, 7, 7, 7});
@@ -212,7 +212,7 @@ TEST_CASE("gzip_packed queries are inflated, with gzip (Telethon) or zlib (tdlib
   CHECK(h.dc.counters().drops(DropReason::kBadGzip) == 1);
 }
 
-TEST_CASE("http_wait is ignored on TCP; malformed service messages are dropped") {
+TEST_CASE("http_wait is ignored on TCP, malformed service messages are dropped") {
   Harness h;
   h.send(http_wait(), false);
   Bytes bad_ping = ping(1);

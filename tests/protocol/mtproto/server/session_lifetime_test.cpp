@@ -95,7 +95,7 @@ TEST_CASE("an evicted session_id that comes back is a new session: new_session_c
   CHECK(h.dc.counters().sessions_created == 3);
 }
 
-TEST_CASE("idle sessions are forgotten after session_idle_timeout; active ones stay") {
+TEST_CASE("idle sessions are forgotten after session_idle_timeout, active ones stay") {
   Harness h(with_limits(64, 60s));
   Sibling idle(h, 0xa, 2);
   idle.send(get_nearest_dc());
