@@ -29,9 +29,9 @@ std::shared_ptr<const FileBlob> FileBlob::open_existing(const std::string& path)
   return std::make_shared<const FileBlob>(path, fd, static_cast<std::uint64_t>(st.st_size), false);
 }
 
-bool FileBlob::read(std::uint64_t offset, std::uint8_t* out, std::size_t n) const {
+bool read_at(int fd, std::uint8_t* out, std::size_t n, std::uint64_t offset) {
   while (n > 0) {
-    const ssize_t got = ::pread(fd_, out, n, static_cast<off_t>(offset));
+    const ssize_t got = ::pread(fd, out, n, static_cast<off_t>(offset));
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) return false;
     out += got;
@@ -39,6 +39,22 @@ bool FileBlob::read(std::uint64_t offset, std::uint8_t* out, std::size_t n) cons
     offset += static_cast<std::uint64_t>(got);
   }
   return true;
+}
+
+bool write_at(int fd, const std::uint8_t* data, std::size_t n, std::uint64_t offset) {
+  while (n > 0) {
+    const ssize_t put = ::pwrite(fd, data, n, static_cast<off_t>(offset));
+    if (put < 0 && errno == EINTR) continue;
+    if (put <= 0) return false;
+    data += put;
+    n -= static_cast<std::size_t>(put);
+    offset += static_cast<std::uint64_t>(put);
+  }
+  return true;
+}
+
+bool FileBlob::read(std::uint64_t offset, std::uint8_t* out, std::size_t n) const {
+  return read_at(fd_, out, n, offset);
 }
 
 }  // namespace tgd::testdc

@@ -10,6 +10,11 @@
 
 namespace tgd::testdc {
 
+// Exactly `n` bytes at `offset` of the open file `fd`, continuing short transfers and EINTR;
+// false on an I/O error or end of file.
+bool read_at(int fd, std::uint8_t* out, std::size_t n, std::uint64_t offset);
+bool write_at(int fd, const std::uint8_t* data, std::size_t n, std::uint64_t offset);
+
 class FileBlob {
  public:
   // Takes ownership of the open descriptor `fd` of the file at `path` holding `size` bytes. An

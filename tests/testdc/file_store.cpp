@@ -20,30 +20,6 @@ namespace {
 ApiError bad(std::string message) { return ApiError{400, std::move(message)}; }
 const ApiError kIoError{500, "INTERNAL_TEST_DC_IO"};
 
-bool write_all(int fd, const std::uint8_t* data, std::size_t n, std::uint64_t offset) {
-  while (n > 0) {
-    const ssize_t put = ::pwrite(fd, data, n, static_cast<off_t>(offset));
-    if (put < 0 && errno == EINTR) continue;
-    if (put <= 0) return false;
-    data += put;
-    n -= static_cast<std::size_t>(put);
-    offset += static_cast<std::uint64_t>(put);
-  }
-  return true;
-}
-
-bool read_all(int fd, std::uint8_t* out, std::size_t n, std::uint64_t offset) {
-  while (n > 0) {
-    const ssize_t got = ::pread(fd, out, n, static_cast<off_t>(offset));
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;
-    out += got;
-    n -= static_cast<std::size_t>(got);
-    offset += static_cast<std::uint64_t>(got);
-  }
-  return true;
-}
-
 bool same_hex(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
@@ -112,7 +88,7 @@ std::optional<ApiError> FileStore::save_part(std::int64_t account, std::int64_t 
   if (total && *total > 0 && u.total > 0 && u.total != *total) return bad("FILE_PARTS_INVALID");
   if (auto error = u.parts.add(part, static_cast<std::uint32_t>(bytes.size()))) return bad(std::move(*error));
   if (total && *total > 0) u.total = *total;
-  if (!write_all(u.fd, bytes.data(), bytes.size(), part_offset(part))) return kIoError;
+  if (!write_at(u.fd, bytes.data(), bytes.size(), part_offset(part))) return kIoError;
   ++stats_.parts_saved;
   stats_.bytes_saved += bytes.size();
   return std::nullopt;
@@ -135,7 +111,7 @@ std::variant<std::shared_ptr<const FileBlob>, ApiError> FileStore::take_upload(
     Bytes buffer(kMaxPartSize);
     for (int i = 0; i < parts; ++i) {
       const std::uint32_t n = u.parts.size_of(i);
-      if (!read_all(u.fd, buffer.data(), n, part_offset(i))) return kIoError;
+      if (!read_at(u.fd, buffer.data(), n, part_offset(i))) return kIoError;
       md5.update(ByteSpan(buffer.data(), n));
     }
     if (!same_hex(to_hex(md5.finish()), md5_checksum)) return bad("MD5_CHECKSUM_INVALID");
@@ -146,8 +122,8 @@ std::variant<std::shared_ptr<const FileBlob>, ApiError> FileStore::take_upload(
     Bytes buffer(kMaxPartSize);
     for (int i = 1; i < parts; ++i) {
       const std::uint32_t n = u.parts.size_of(i);
-      if (!read_all(u.fd, buffer.data(), n, part_offset(i)) ||
-          !write_all(u.fd, buffer.data(), n, static_cast<std::uint64_t>(i) * part_size)) {
+      if (!read_at(u.fd, buffer.data(), n, part_offset(i)) ||
+          !write_at(u.fd, buffer.data(), n, static_cast<std::uint64_t>(i) * part_size)) {
         return kIoError;
       }
     }
@@ -163,7 +139,7 @@ std::shared_ptr<const FileBlob> FileStore::store_bytes(ByteSpan bytes) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
   auto blob = std::make_shared<const FileBlob>(path, fd, bytes.size(), true);
-  if (!write_all(fd, bytes.data(), bytes.size(), 0)) throw std::runtime_error(path + ": write failed");
+  if (!write_at(fd, bytes.data(), bytes.size(), 0)) throw std::runtime_error(path + ": write failed");
   return blob;
 }
 
