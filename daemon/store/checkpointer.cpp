@@ -38,7 +38,9 @@ Checkpointer::Stats Checkpointer::stats() const {
 int Checkpointer::on_wal_commit(void* self, sqlite3* db, const char* schema, int pages) {
   auto* c = static_cast<Checkpointer*>(self);
   if (pages >= c->threshold_ * kWriterTakesOver) {
-    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    // RESTART (waits, within the writer's busy_timeout, for this thread's checkpoint and for readers
+    // of old snapshots): the WAL is then reused from its start, so this bound holds under contention.
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
     std::lock_guard lk(c->mu_);
     ++c->stats_.writer_checkpoints;
     c->wal_pages_ = 0;
@@ -64,7 +66,10 @@ void Checkpointer::run() {
     const auto start = std::chrono::steady_clock::now();
     int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     const auto took = std::chrono::steady_clock::now() - start;
-    std::string error = rc == SQLITE_OK ? std::string() : db_.error();
+    // BUSY: another checkpoint (the writer's) was running — nothing wrong, the next one goes on.
+    const int primary = rc & 0xff;
+    std::string error =
+        rc == SQLITE_OK || primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? std::string() : db_.error();
     if (!error.empty()) spdlog::warn("store: WAL checkpoint failed: {}", error);
     lk.lock();
     ++stats_.checkpoints;

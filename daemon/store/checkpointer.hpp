@@ -12,9 +12,9 @@
 //
 // The WAL is reused from its start only once a checkpoint has copied all of it and no commit came
 // in between; under a sustained stream of commits that may not happen, so past kWriterTakesOver ×
-// the threshold the writer checkpoints inline after its commit, as SQLite would. That stall is
-// short (this thread has already copied all but the last frames) and comes 4× less often; it keeps
-// the WAL file (whose size is its high-water mark) near 16 MiB.
+// the threshold the writer runs a RESTART checkpoint inline after its commit. That stall is short
+// (this thread has already copied all but the last frames) and rare; it keeps the WAL file (whose
+// size is its high-water mark) near 16 MiB.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
