@@ -45,7 +45,8 @@ constexpr std::array kTcpKeys{"enabled"sv, "host"sv, "port"sv};
 constexpr std::array kSecurityKeys{"token_file"sv, "token"sv, "allowed_origins"sv, "allowed_hosts"sv};
 constexpr std::array kLimitsKeys{"max_message_bytes"sv, "max_in_flight"sv, "idle_timeout"sv,
                                  "max_outgoing_bytes"sv};
-constexpr std::array kUpdatesKeys{"journal_max_entries"sv, "journal_max_age"sv, "subscriber_buffer"sv};
+constexpr std::array kUpdatesKeys{"journal_max_entries"sv, "journal_max_age"sv, "subscriber_buffer"sv,
+                                  "lag_timeout"sv};
 constexpr std::array kLogKeys{"level"sv, "format"sv};
 constexpr std::array kSessionKeys{"name"sv, "network"sv};
 
@@ -584,6 +585,7 @@ void read_updates(Table& t, Config& c) {
   if (auto v = t.duration("journal_max_age", milliseconds(0), hours(24 * 3650), true))
     c.journal_max_age = std::chrono::duration_cast<std::chrono::seconds>(*v);
   if (auto v = t.size("subscriber_buffer", 64 << 10, 1ull << 30)) c.subscriber_buffer = *v;
+  if (auto v = t.duration("lag_timeout", milliseconds(0), hours(1), false)) c.lag_timeout = *v;
   t.check_unknown_keys();
 }
 
@@ -1056,6 +1058,7 @@ std::string describe(const Config& c) {
   line("journal_max_age", toml_string(age != 0 && age % 86'400 == 0 ? std::to_string(age / 86'400) + "d"
                                                                     : format_duration(c.journal_max_age)));
   line("subscriber_buffer", toml_string(format_size(c.subscriber_buffer)));
+  line("lag_timeout", toml_string(format_duration(c.lag_timeout)));
   out += "\n[log]\n";
   line("level", toml_string(c.log_level));
   line("format", toml_string(to_string(c.log_format)));

@@ -92,7 +92,8 @@ struct Config {
   // [updates] — the update journal (per session) and subscriptions
   std::int64_t journal_max_entries = 100'000;           // 0: no bound
   std::chrono::seconds journal_max_age{7 * 24 * 3600};  // 0: no bound
-  std::size_t subscriber_buffer = 8u << 20;             // unread by a subscriber: past it, lagged
+  std::size_t subscriber_buffer = 8u << 20;             // unread by a subscriber: past it, paced
+  std::chrono::milliseconds lag_timeout{10'000};        // paced and not draining that long: lagged
 
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off

@@ -81,6 +81,7 @@ stream::StreamOptions stream_options(const config::Config& c) {
     spdlog::warn("updates.subscriber_buffer {} is more than half of limits.max_outgoing_bytes: {} bytes used",
                  c.subscriber_buffer, o.subscriber_buffer);
   }
+  o.lag_timeout = c.lag_timeout;
   return o;
 }
 

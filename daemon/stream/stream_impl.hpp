@@ -90,10 +90,13 @@ struct UpdateStream::Impl : std::enable_shared_from_this<UpdateStream::Impl> {
   void trim_tail(SessionLog& log);
 
   // Delivery (subscriptions.cpp). offer(): sends `entry` if the subscription wants it and has not
-  // had it; false when the subscription ended (lagged, or its connection went). `live`: the
-  // buffer limit applies (lagged past it); a replay paces itself instead.
-  bool offer(Subscription& sub, std::int64_t& cursor, const SessionLog& log, Entry& entry, bool live);
+  // had it; false when the subscription ended (its connection went).
+  bool offer(Subscription& sub, std::int64_t& cursor, const SessionLog& log, Entry& entry);
   void deliver_live(SessionLog& log, std::int64_t from_seq, std::int64_t to_seq);
+  // Hands the session's delivery to a replay (catch_up) that goes at the reader's pace.
+  void pace(const SubscriptionPtr& sub, const std::string& session);
+  // Ends the subscription with a `lagged` notice: resume after `cursor` (the session's).
+  void lag(Subscription& sub, const std::string& session, std::int64_t cursor);
   void end(Subscription& sub);
   // Starts a subscription's replays (catch_up, subscriptions.cpp) once its answer is out.
   void start(const SubscriptionPtr& sub);

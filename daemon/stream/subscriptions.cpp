@@ -1,5 +1,6 @@
-// Subscriptions: creation and validation, live delivery of released entries, the lagging rule,
-// and replays (catch_up) that hand over to live delivery without a gap or a duplicate.
+// Subscriptions: creation and validation, live delivery of released entries, replays (catch_up)
+// that hand over to live delivery without a gap or a duplicate and pace a reader that fell behind,
+// and the lagging rule.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -8,6 +9,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <optional>
 
 #include "daemon/stream/notifications.hpp"
 #include "daemon/stream/stream_impl.hpp"
@@ -80,8 +83,7 @@ void UpdateStream::Impl::end(Subscription& sub) {
   subscriptions.erase(sub.id);
 }
 
-bool UpdateStream::Impl::offer(Subscription& sub, std::int64_t& cursor, const SessionLog& log, Entry& entry,
-                               bool live) {
+bool UpdateStream::Impl::offer(Subscription& sub, std::int64_t& cursor, const SessionLog& log, Entry& entry) {
   if (entry.seq <= cursor) return true;
   if (!sub.wants(entry)) {
     cursor = entry.seq;
@@ -89,14 +91,6 @@ bool UpdateStream::Impl::offer(Subscription& sub, std::int64_t& cursor, const Se
   }
   if (!sub.caller->alive()) {
     ++stats.dropped;
-    end(sub);
-    return false;
-  }
-  if (live && sub.caller->queued_bytes() >= options.subscriber_buffer) {
-    // The journal still holds the rest: the client resumes with since = resume_after (the
-    // connection has room for this small notice: its hard limit is far above the buffer).
-    sub.caller->notify(lagged_notification(sub.id, log.name, cursor, sub.cursor));
-    ++stats.lagged;
     end(sub);
     return false;
   }
@@ -109,6 +103,19 @@ bool UpdateStream::Impl::offer(Subscription& sub, std::int64_t& cursor, const Se
   ++stats.notified;
   cursor = entry.seq;
   return true;
+}
+
+void UpdateStream::Impl::lag(Subscription& sub, const std::string& session, std::int64_t cursor) {
+  // The journal still holds the rest: the client resumes with since = resume_after (the
+  // connection has room for this small notice: its hard limit is far above the buffer).
+  sub.caller->notify(lagged_notification(sub.id, session, cursor, sub.cursor));
+  ++stats.lagged;
+  end(sub);
+}
+
+void UpdateStream::Impl::pace(const SubscriptionPtr& sub, const std::string& session) {
+  sub->catching_up.insert(session);
+  asio::co_spawn(loop, catch_up(weak_from_this(), sub, session), asio::detached);
 }
 
 void UpdateStream::Impl::deliver_live(SessionLog& log, std::int64_t from_seq, std::int64_t to_seq) {
@@ -125,11 +132,17 @@ void UpdateStream::Impl::deliver_live(SessionLog& log, std::int64_t from_seq, st
     for (std::int64_t seq = std::max(from_seq, cursor + 1); seq <= to_seq; ++seq) {
       const EntryPtr* entry = log.find(seq);
       if (entry == nullptr) {  // not in memory (cannot happen for fresh commits): read it back
-        sub->catching_up.insert(log.name);
-        asio::co_spawn(loop, catch_up(weak_from_this(), sub, log.name), asio::detached);
+        pace(sub, log.name);
         break;
       }
-      if (!offer(*sub, cursor, log, **entry, true)) break;
+      if (sub->caller->queued_bytes() >= options.subscriber_buffer) {
+        // A burst bigger than the buffer, or a reader that stopped: the rest goes paced, at the
+        // reader's speed (catch_up), which tells the two apart (lag_timeout).
+        ++stats.paced;
+        pace(sub, log.name);
+        break;
+      }
+      if (!offer(*sub, cursor, log, **entry)) break;
     }
   }
   scratch.clear();
@@ -145,12 +158,15 @@ asio::awaitable<void> yield(const asio::any_io_executor& loop) {
 
 // Delivers `session`'s entries after the subscription's cursor, from the in-memory tail when it
 // still holds them, else from the journal in chunks, yielding the loop between chunks and pausing
-// while the connection has more than half the buffer queued; hands over to live delivery once it
-// reaches the released seq (synchronously: nothing can be released in between).
+// while the connection has more than half the buffer queued (for lag_timeout at most: then the
+// subscription ends with lagged); hands over to live delivery once it reaches the released seq
+// (synchronously: nothing can be released in between).
 asio::awaitable<void> catch_up(std::weak_ptr<UpdateStream::Impl> weak, SubscriptionPtr sub,
                                std::string session) {
   const asio::any_io_executor loop = co_await asio::this_coro::executor;
   asio::steady_timer drain(loop);
+  // Since when the connection has had more than half the buffer queued (unset: not now).
+  std::optional<std::chrono::steady_clock::time_point> full_since;
   bool checked_trim = false;
   for (;;) {
     auto self = weak.lock();
@@ -180,25 +196,30 @@ asio::awaitable<void> catch_up(std::weak_ptr<UpdateStream::Impl> weak, Subscript
       co_return;
     }
     if (sub->caller->queued_bytes() > self->options.subscriber_buffer / 2) {
+      const auto now = std::chrono::steady_clock::now();
+      if (!full_since) full_since = now;
+      if (now - *full_since >= self->options.lag_timeout) {
+        self->lag(*sub, session, cursor);
+        co_return;
+      }
       const auto poll = self->options.drain_poll;
       self.reset();
       drain.expires_after(poll);
       co_await drain.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
+    full_since.reset();
     const std::size_t chunk = std::max<std::size_t>(1, self->options.replay_chunk);
     if (log.find(cursor + 1) != nullptr) {
       const std::int64_t end = std::min(log.released, cursor + static_cast<std::int64_t>(chunk));
       for (std::int64_t seq = cursor + 1; seq <= end; ++seq) {
-        if (!self->offer(*sub, cursor, log, **log.find(seq), false)) co_return;
+        if (!self->offer(*sub, cursor, log, **log.find(seq))) co_return;
       }
     } else {
       auto read = self->store.read_journal(session, cursor, chunk);
       if (auto* error = std::get_if<store::StoreError>(&read)) {
         spdlog::warn("subscription {}: reading the journal of {}: {}", sub->id, session, error->message);
-        sub->caller->notify(lagged_notification(sub->id, session, cursor, sub->cursor));
-        ++self->stats.lagged;
-        self->end(*sub);
+        self->lag(*sub, session, cursor);
         co_return;
       }
       auto& entries = std::get<std::vector<store::JournalEntry>>(read);
@@ -226,7 +247,7 @@ asio::awaitable<void> catch_up(std::weak_ptr<UpdateStream::Impl> weak, Subscript
         entry.seq = e.seq;
         entry.info = read_update_info(self->parser, e.update_json);
         entry.json = std::move(e.update_json);
-        if (!self->offer(*sub, cursor, log, entry, false)) co_return;
+        if (!self->offer(*sub, cursor, log, entry)) co_return;
       }
     }
     self.reset();

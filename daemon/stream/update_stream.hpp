@@ -38,9 +38,12 @@ namespace tgd::stream {
 
 struct StreamOptions {
   // What a live subscription may have queued on its connection (Caller::queued_bytes()): an
-  // update finding more there ends the subscription with `lagged`. Replays never lag: they wait
-  // for the connection to drain below half of it.
+  // update finding more there turns that session's delivery into a paced replay, which waits for
+  // the connection to drain below half of it (a reader that keeps up loses nothing to a burst).
   std::size_t subscriber_buffer = 8u << 20;
+  // How long a replay waits for its connection to drain below half the buffer before the
+  // subscription ends with `lagged` (the reader does not keep up). 0: at once.
+  std::chrono::milliseconds lag_timeout{10'000};
   // Entries read from the journal per step of a replay (the loop is yielded between steps).
   std::size_t replay_chunk = 1000;
   // Committed entries kept in memory per session (live replays and pulls near the head read them
@@ -77,6 +80,7 @@ struct Stats {
   std::uint64_t published = 0;  // updates journaled
   std::uint64_t released = 0;   // updates committed and released to subscribers
   std::uint64_t notified = 0;   // update notifications queued (all subscriptions)
+  std::uint64_t paced = 0;      // bursts that filled a subscriber's buffer (delivery went on paced)
   std::uint64_t lagged = 0;     // subscriptions ended for lagging
   std::uint64_t dropped = 0;    // subscriptions ended because the connection went
   std::uint64_t refused = 0;    // publish() batches the store refused (bad seqs)

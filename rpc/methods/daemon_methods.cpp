@@ -126,7 +126,8 @@ const std::vector<Methods::Impl::DaemonMethod>& Methods::Impl::daemon_methods() 
       {"status",
        {},
        "Sessions with their states, open connections, calls in flight, per-method counters and update "
-       "engine counters (pushes, requests, published, journal seqs).",
+       "engine counters (pushes, requests, published, journal seqs); subscriptions (active, and since the "
+       "start: notified, paced, lagged, dropped).",
        "{}",
        &Impl::status},
       {"sleep",
@@ -157,11 +158,10 @@ const std::vector<Methods::Impl::DaemonMethod>& Methods::Impl::daemon_methods() 
        "Pushes the sessions' updates to this connection (UNIX socket or WebSocket; HTTP: use getUpdates) as "
        "notifications {\"method\":\"update\",\"params\":{\"subscription\",\"session\",\"seq\",\"update\"}}, "
        "each once, in order per session, only once journaled. A since older than the journal first gets "
-       "\"trimmed\" {subscription, session, after, first_available}. A subscriber with more than the "
-       "configured "
-       "buffer (updates.subscriber_buffer) unread gets \"lagged\" {subscription, session, resume_after, "
-       "since} "
-       "and the subscription ends: subscribe again with that since. Answers {\"subscription\": id}.",
+       "\"trimmed\" {subscription, session, after, first_available}. Past the configured buffer "
+       "(updates.subscriber_buffer) unread, delivery waits for the reader; one that does not drain half "
+       "of it within updates.lag_timeout gets \"lagged\" {subscription, session, resume_after, since} and "
+       "the subscription ends: subscribe again with that since. Answers {\"subscription\": id}.",
        R"({"sessions":["alice"],"types":["updateNewMessage"],"since":{"alice":41}})",
        &Impl::subscribe},
       {"unsubscribe",

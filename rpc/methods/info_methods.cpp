@@ -2,6 +2,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include "daemon/stream/update_stream.hpp"
 #include "protocol/net/asio.hpp"
 #include "protocol/tl/json_fields.hpp"
 #include "rpc/methods/errors.hpp"
@@ -195,6 +196,17 @@ awaitable<Outcome> Methods::Impl::status(Args) {
   }
   JsonObject out;
   out.raw("sessions", sessions.done());
+  if (options.updates != nullptr) {
+    // The update stream: subscriptions now, and what happened to them since the start.
+    const stream::Stats u = options.updates->stats();
+    JsonObject subs;
+    subs.num("active", static_cast<std::uint64_t>(u.subscriptions))
+        .num("notified", u.notified)
+        .num("paced", u.paced)
+        .num("lagged", u.lagged)
+        .num("dropped", u.dropped);
+    out.raw("subscriptions", subs.done());
+  }
   out.num("open_connections", static_cast<std::uint64_t>(connections));
   out.num("calls_in_flight", calls);
   out.num("requests_in_flight", in_flight);

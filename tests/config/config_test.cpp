@@ -110,6 +110,7 @@ TEST_CASE("with no config file the documented defaults apply") {
   CHECK(c.journal_max_entries == 100'000);
   CHECK(c.journal_max_age == std::chrono::hours(24 * 7));
   CHECK(c.subscriber_buffer == 8u << 20);
+  CHECK(c.lag_timeout == 10s);
   CHECK(c.log_level == "info");
   CHECK(c.log_format == LogFormat::Text);
   CHECK(c.sessions.empty());
@@ -197,6 +198,7 @@ max_outgoing_bytes = 1048576
 journal_max_entries = 0
 journal_max_age = "30d"
 subscriber_buffer = "512KiB"
+lag_timeout = "250ms"
 
 [log]
 level = "debug"
@@ -239,6 +241,7 @@ network = "production"
   CHECK(c.journal_max_entries == 0);
   CHECK(c.journal_max_age == std::chrono::hours(24 * 30));
   CHECK(c.subscriber_buffer == 512u << 10);
+  CHECK(c.lag_timeout == 250ms);
   CHECK(c.log_level == "debug");
   CHECK(c.log_format == LogFormat::Json);
   REQUIRE(c.sessions.size() == 2);
@@ -305,6 +308,7 @@ TEST_CASE("each invalid value is reported with its key and the problem") {
       {"[updates]\njournal_max_age = \"1500ms\"", "updates.journal_max_age: must be whole seconds"},
       {"[updates]\njournal_max_age = \"3651d\"", "updates.journal_max_age: must be 0s..87600h"},
       {"[updates]\nsubscriber_buffer = \"1KiB\"", "updates.subscriber_buffer: must be 64KiB..1GiB, got 1KiB"},
+      {"[updates]\nlag_timeout = \"2h\"", "updates.lag_timeout: must be 0s..1h, got 2h"},
       {"[telegram]\nflood_wait_threshold = \"25h\"",
        "telegram.flood_wait_threshold: must be 0s..24h, got 25h"},
       {"[telegram]\ncall_timeout = \"10\"", "telegram.call_timeout: a duration needs a unit"},

@@ -8,8 +8,9 @@ messages), subscribers on the UNIX socket and over WebSocket.
 The kill -9 test: 1,000 messages keep arriving while tgd is killed and restarted; a subscriber that
 resumes with `since` gets every one exactly once, in order, with consecutive seqs.
 The others run one daemon with two sessions (a bot, "main", and a user, "alice"): a message one sends
-reaches a subscriber of the other once; a subscriber reconnecting with `since`; a subscriber that
-stops reading gets `lagged` while another is not held up; filters side by side and their errors;
+reaches a subscriber of the other once; a subscriber reconnecting with `since`; a reading
+subscriber gets a burst many times its buffer whole; a subscriber that stops reading gets `lagged`
+while another is not held up; filters side by side and their errors;
 getUpdates against what a subscriber saw. Each checks exact sequences (seqs, texts, constructors).
 Standard library only; generous deadlines (a slow, busy 2-core machine, AddressSanitizer).
 """
@@ -414,6 +415,7 @@ class TwoAccountsCase(cli.CustomNetworkCase):
     socket and WebSocket; the test DC's control socket for a third account (SENDER) that sends."""
 
     subscriber_buffer = None  # [updates] subscriber_buffer, when set
+    lag_timeout = None  # [updates] lag_timeout, when set
 
     def extra_testdc_flags(self):
         self.control_path = str(self.tmp / "control.sock")
@@ -422,8 +424,12 @@ class TwoAccountsCase(cli.CustomNetworkCase):
     def setUp(self):
         super().setUp()
         more = '\n[[session]]\nname = "alice"\n\n[listen.tcp]\nenabled = true\nport = 0\n'
-        if self.subscriber_buffer:
-            more += f'\n[updates]\nsubscriber_buffer = "{self.subscriber_buffer}"\n'
+        if self.subscriber_buffer or self.lag_timeout:
+            more += "\n[updates]\n"
+            if self.subscriber_buffer:
+                more += f'subscriber_buffer = "{self.subscriber_buffer}"\n'
+            if self.lag_timeout:
+                more += f'lag_timeout = "{self.lag_timeout}"\n'
         with open(self.config, "a") as config:
             config.write(more)
         self.daemon, _ = self.start("tgd")
@@ -473,6 +479,9 @@ class TwoAccountsCase(cli.CustomNetworkCase):
             if s["name"] == session:
                 return s.get("updates", {}).get("journal_committed_seq", 0)
         self.fail(f"no session {session} in status")
+
+    def subscriptions_status(self):
+        return self.rpc.call("status")["subscriptions"]
 
 
 class UpdatesAcrossAccountsTest(TwoAccountsCase):
@@ -542,12 +551,40 @@ class SubscriberReconnectTest(TwoAccountsCase):
         self.assertEqual(again.others(), [])
 
 
+class BurstPastTheBufferTest(TwoAccountsCase):
+    subscriber_buffer = "64KiB"
+
+    def test_a_reading_subscriber_gets_a_burst_many_times_its_buffer_whole_in_order_and_is_not_lagged(self):
+        # Pushes of 500 messages each: one commit releases ~250 KB of notifications at once, four
+        # times the buffer; the subscriber reads all the time, so it must get every one.
+        count = 3000
+        reader = self.unix()
+        sub = reader.subscribe(sessions=["main"])
+        self.send_to_bot("warm-up")
+        reader.wait(lambda: texts_of(reader.updates(sub)) == ["warm-up"], "the warm-up")
+        flooded = self.control({"op": "flood", "from": SENDER, "to": BOT_TOKEN, "count": count, "batch": 500,
+                                "text": "b"})
+        self.assertEqual(flooded["sent"], count)
+        reader.wait(lambda: len(reader.updates(sub)) >= count + 1 or reader.others(), "the whole burst")
+        self.assertEqual(reader.others(), [], "the reading subscriber was interrupted")
+        got = reader.updates(sub)
+        first_seq = got[0][1]
+        self.assertEqual([seq for _, seq, _ in got], list(range(first_seq, first_seq + count + 1)))
+        self.assertEqual(texts_of(got), ["warm-up"] + [f"b {i}" for i in range(1, count + 1)])
+        counters = self.subscriptions_status()
+        self.assertGreater(counters["paced"], 0, f"no burst filled the buffer: the test proves nothing {counters}")
+        self.assertEqual(counters["lagged"], 0, counters)
+        self.assertEqual(counters["active"], 1, counters)
+
+
 class LaggingSubscriberTest(TwoAccountsCase):
     subscriber_buffer = "64KiB"
+    lag_timeout = "500ms"
 
     def test_a_subscriber_that_stops_reading_gets_lagged_resumes_exactly_and_others_are_not_held_up(self):
         # ~1.5 MB of notifications, well past what the kernel's socket buffers and 64 KiB hold, at a
-        # pace a reading subscriber keeps up with (a burst released at once would lag anybody).
+        # pace a reading subscriber keeps up with; the slow one stops reading for longer than
+        # lag_timeout.
         count = 3000
         fast = self.unix()
         fast_sub = fast.subscribe(sessions=["main"])

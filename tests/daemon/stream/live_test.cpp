@@ -72,10 +72,11 @@ TEST_CASE("live: subscribers with different filters by session, type and Bot-API
 }
 
 TEST_CASE(
-    "live: a subscriber past its buffer gets lagged with resume_after, others go on, resuming fills the "
-    "rest") {
+    "live: a subscriber whose full buffer does not drain within lag_timeout gets lagged with resume_after, "
+    "others go on, resuming fills the rest") {
   StreamOptions options;
   options.subscriber_buffer = 4000;  // a few notifications
+  options.lag_timeout = 100ms;
   StreamHarness h(options);
   h.add_session("alice");
   auto slow = h.caller(), fast = h.caller();
@@ -84,9 +85,12 @@ TEST_CASE(
   h.subscribe(fast);
   h.spin_for(5ms);
   for (int i = 1; i <= 100; i += 10) h.publish("alice", i, i + 9);
+  const auto published = std::chrono::steady_clock::now();
   REQUIRE(h.spin_until([&] { return fast->seqs().size() == 100; }));
   CHECK(fast->seqs() == range(1, 100));
-  REQUIRE(slow->count("lagged") == 1);
+  REQUIRE(h.spin_until([&] { return slow->count("lagged") == 1; }));
+  CHECK(std::chrono::steady_clock::now() - published >= 100ms);  // it had lag_timeout to drain
+  CHECK(h.stream->stats().paced >= 1);
   const Note& lagged = slow->notes.back();
   CHECK(lagged.method == "lagged");
   CHECK(lagged.subscription == slow_id);
@@ -106,6 +110,38 @@ TEST_CASE(
   h.subscribe(slow, {}, {{"alice", resume}});
   REQUIRE(h.spin_until([&] { return slow->seqs().size() == 101; }));
   CHECK(slow->seqs() == range(1, 101));
+}
+
+TEST_CASE(
+    "live: a burst bigger than the buffer reaches a reader that keeps up whole and in order, paced, not "
+    "lagged, and delivery goes live again") {
+  StreamOptions options;
+  options.subscriber_buffer = 4000;  // a few notifications
+  options.lag_timeout = 50ms;
+  StreamHarness h(options);
+  h.add_session("alice");
+  auto reader = h.caller();
+  reader->count_queue = true;
+  h.subscribe(reader);
+  h.spin_for(5ms);
+  h.publish("alice", 1, 300);  // one commit, ~100 times the buffer
+  // The reader empties its queue every few milliseconds: far more often than lag_timeout.
+  REQUIRE(h.spin_until([&] {
+    h.spin_for(2ms);
+    reader->queued = 0;
+    return reader->seqs().size() == 300;
+  }));
+  CHECK(reader->seqs() == range(1, 300));
+  CHECK(reader->count("lagged") == 0);
+  CHECK(h.stream->stats().paced >= 1);
+  CHECK(h.stream->stats().lagged == 0);
+  // Caught up: the next commit is delivered live, once.
+  const auto paced = h.stream->stats().paced;
+  h.publish("alice", 301, 301);
+  REQUIRE(h.spin_until([&] { return reader->seqs().size() == 301; }));
+  h.settle();
+  CHECK(reader->seqs() == range(1, 301));
+  CHECK(h.stream->stats().paced == paced);
 }
 
 TEST_CASE("live: unsubscribe stops delivery, only on the subscription's own connection") {
