@@ -41,6 +41,12 @@ class TcpConnection final : public Connection {
         reply_wake_(state_->executor) {}
 
   void start() {
+    // Answers and notifications are small and latency-bound: without this, Nagle holds a write
+    // back until the previous one is acknowledged, and the client's delayed ACK makes that up to
+    // 40 ms (measured: p50 16 ms, p99 40 ms for updates at 2,000/s; the write queue already
+    // coalesces what a loop turn produces into one writev).
+    boost::system::error_code ignored;
+    socket_.set_option(tcp::no_delay(true), ignored);
     auto self = std::static_pointer_cast<TcpConnection>(shared_from_this());
     asio::co_spawn(state_->executor, serve_http(self), asio::detached);
     asio::co_spawn(state_->executor, idle_watch(self), asio::detached);
