@@ -283,6 +283,10 @@ void Session::stop_updates() {
   updates_.reset();
 }
 
+void Session::viewed_channels_changed() {
+  if (updates_) updates_->sync_viewed_channels();
+}
+
 std::optional<UpdateDriverStats> Session::update_stats() const {
   if (!updates_) return std::nullopt;
   return updates_->stats();

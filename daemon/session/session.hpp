@@ -115,6 +115,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Invoker& invoker() { return *invoker_; }
   // The update engine's driver counters; nullopt while no engine runs (not Ready, or no sink).
   std::optional<UpdateDriverStats> update_stats() const;
+  // The update sink's viewed_channels() may have grown (a subscription naming channels): the
+  // update engine starts polling the new ones now rather than at its next timer.
+  void viewed_channels_changed();
   // Persists the keys' current salts and time offsets and closes every connection.
   void stop();
 

@@ -43,7 +43,25 @@ UpdateDriver::UpdateDriver(const std::shared_ptr<Session>& session, UpdateSink& 
 
 UpdateDriver::~UpdateDriver() = default;
 
-void UpdateDriver::start() { pump(); }
+void UpdateDriver::start() { sync_viewed_channels(); }
+
+void UpdateDriver::sync_viewed_channels() {
+  if (stopped_) return;
+  watch_viewed();
+  pump();
+}
+
+void UpdateDriver::watch_viewed() {
+  const std::vector<std::int64_t> wanted = sink_.viewed_channels(name_);
+  std::set<std::int64_t> viewed(wanted.begin(), wanted.end());
+  for (const std::int64_t id : viewed_) {
+    if (!viewed.contains(id)) engine_.unwatch_channel(id);
+  }
+  for (const std::int64_t id : viewed) {
+    if (!viewed_.contains(id)) engine_.watch_channel(id, std::nullopt, now());
+  }
+  viewed_ = std::move(viewed);
+}
 
 void UpdateDriver::stop() {
   stopped_ = true;
@@ -137,6 +155,7 @@ void UpdateDriver::arm_timer() {
     auto self = weak.lock();
     if (ec || !self || self->stopped_ || self->armed_for_ != at) return;
     self->armed_for_.reset();
+    self->watch_viewed();  // a poll only for channels still viewed
     self->engine_.on_tick(self->now());
     self->pump();
   });

@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -47,11 +48,18 @@ class UpdateDriver : public std::enable_shared_from_this<UpdateDriver> {
 
   const UpdateDriverStats& stats() const { return stats_; }
 
+  // Watches the channels the sink says are viewed (UpdateSink::viewed_channels) and stops watching
+  // the others: a watched channel is fetched at once, then polled at the timeout each channel
+  // difference gives. Also done at start and before every timer tick (so a subscription that
+  // went stops its polls).
+  void sync_viewed_channels();
+
  private:
   // After every feed: publish the batches, start the next request, re-arm the timer.
   void pump();
   boost::asio::awaitable<void> perform(updates::Request request);
   void arm_timer();
+  void watch_viewed();  // sync_viewed_channels without the pump
   updates::TimePoint now() const { return updates::Clock::now(); }
 
   std::weak_ptr<Session> session_;
@@ -67,6 +75,7 @@ class UpdateDriver : public std::enable_shared_from_this<UpdateDriver> {
   boost::asio::steady_timer shed_timer_;
   void watch_overload();
   UpdateDriverStats stats_;
+  std::set<std::int64_t> viewed_;  // channels watched in the engine for the sink
 };
 
 }  // namespace tgd::session

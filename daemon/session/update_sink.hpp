@@ -2,6 +2,7 @@
 // Where a session hands the updates its update engine emitted (daemon/updates): the daemon's
 // update stream journals them and delivers them to subscribers. The session never talks to
 // subscribers or the journal itself.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,15 @@ class UpdateSink {
   // the session then stops taking pushed updates and fetches them later with getDifference, so a
   // server (or test DC) pushing faster than the journal commits cannot grow memory without bound.
   virtual bool overloaded(const std::string& session) const = 0;
+
+  // The channels (ids, not Bot-API ids) someone is looking at through this session now: Telegram
+  // may stop pushing a channel's updates to a client that does not view it, and expects a client
+  // that does to poll getChannelDifference at the timeout it gives (Session::viewed_channels_changed
+  // says when this may have grown; the driver also asks before each poll).
+  virtual std::vector<std::int64_t> viewed_channels(const std::string& session) const {
+    (void)session;
+    return {};
+  }
 };
 
 }  // namespace tgd::session

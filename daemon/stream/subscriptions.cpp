@@ -69,6 +69,19 @@ std::variant<std::uint64_t, std::string> UpdateStream::subscribe(Filter filter, 
   return sub->id;
 }
 
+std::vector<std::int64_t> UpdateStream::viewed_channels(const std::string& session) const {
+  std::vector<std::int64_t> out;
+  for (const auto& [id, sub] : impl_->subscriptions) {
+    if (sub->ended || !sub->caller->alive() || !sub->wants_session(session)) continue;
+    for (const std::int64_t peer : sub->filter.peers) {
+      if (auto channel = channel_of_bot_api(peer)) out.push_back(*channel);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 bool UpdateStream::unsubscribe(std::uint64_t id, std::uint64_t connection_id) {
   auto it = impl_->subscriptions.find(id);
   if (it == impl_->subscriptions.end() || it->second->connection_id != connection_id) return false;

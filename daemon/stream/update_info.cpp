@@ -27,6 +27,11 @@ std::int64_t bot_api_user(std::int64_t id) { return id; }
 std::int64_t bot_api_chat(std::int64_t id) { return -id; }
 std::int64_t bot_api_channel(std::int64_t id) { return -(kChannelBase + id); }
 
+std::optional<std::int64_t> channel_of_bot_api(std::int64_t bot_api_id) {
+  if (bot_api_id >= -kChannelBase) return std::nullopt;
+  return -bot_api_id - kChannelBase;
+}
+
 std::optional<std::int64_t> update_peer(const simdjson::dom::element& update) {
   simdjson::dom::element inner;
   if (update["message"].get(inner) == simdjson::SUCCESS && inner.is_object()) {

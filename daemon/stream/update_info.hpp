@@ -19,6 +19,8 @@ struct UpdateInfo {
 std::int64_t bot_api_user(std::int64_t id);
 std::int64_t bot_api_chat(std::int64_t id);
 std::int64_t bot_api_channel(std::int64_t id);
+// The channel id of a Bot-API id, when it names a channel.
+std::optional<std::int64_t> channel_of_bot_api(std::int64_t bot_api_id);
 
 // The chat of an update: message.peer_id, else peer (a Peer), else peer_id, else channel_id, chat_id,
 // user_id (in that order: updateNewChannelMessage names its channel in message.peer_id,

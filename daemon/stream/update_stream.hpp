@@ -99,6 +99,8 @@ class UpdateStream : public session::UpdateSink {
   void publish(const std::string& session, std::vector<std::string> updates, std::string state_json) override;
   void forget(const std::string& session) override;
   bool overloaded(const std::string& session) const override;
+  // Channels named in the peers filter of a subscription to `session` whose connection is open.
+  std::vector<std::int64_t> viewed_channels(const std::string& session) const override;
 
   // A subscription for `caller` (which must be able to push); its id, or why not. Sessions in
   // `since` replay their journal after the given seq, then continue live; the others start live

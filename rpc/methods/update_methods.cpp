@@ -1,9 +1,11 @@
 // The update methods: subscribe (push over this connection), unsubscribe, getUpdates (pull), over
 // the daemon's UpdateStream (daemon/stream). Parameter checking and peer references live here;
 // the stream knows only session names, constructor names and Bot-API ids.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
+#include "daemon/stream/update_info.hpp"
 #include "daemon/stream/update_stream.hpp"
 #include "rpc/methods/errors.hpp"
 #include "rpc/methods/json_builder.hpp"
@@ -194,8 +196,19 @@ awaitable<Outcome> Methods::Impl::subscribe(Args args) {
       if (auto* e = std::get_if<Error>(&picked)) co_return std::move(*e);
     }
   }
+  const bool views_channels = std::any_of(filter.peers.begin(), filter.peers.end(), [](std::int64_t p) {
+    return stream::channel_of_bot_api(p).has_value();
+  });
+  const std::vector<std::string> sessions = filter.sessions;
   auto r = options.updates->subscribe(std::move(filter), std::move(since), args.caller);
   if (auto* error = std::get_if<std::string>(&r)) co_return methods::invalid_params("params." + *error);
+  if (views_channels) {
+    // Channels being viewed are polled (Telegram may not push them otherwise): tell the sessions.
+    for (Session* s : manager.sessions()) {
+      if (sessions.empty() || std::find(sessions.begin(), sessions.end(), s->name()) != sessions.end())
+        s->viewed_channels_changed();
+    }
+  }
   co_return JsonObject().num("subscription", std::get<std::uint64_t>(r)).done();
 }
 

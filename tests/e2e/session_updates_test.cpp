@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
 
 #include "tests/e2e/session_harness.hpp"
 
@@ -35,8 +36,13 @@ class JournalingSink : public session::UpdateSink {
   }
   void forget(const std::string&) override {}
   bool overloaded(const std::string&) const override { return overload; }
+  std::vector<std::int64_t> viewed_channels(const std::string& session) const override {
+    const auto it = viewed.find(session);
+    return it == viewed.end() ? std::vector<std::int64_t>{} : it->second;
+  }
 
-  bool overload = false;  // the test says when the "journal" is behind
+  bool overload = false;                                    // the test says when the "journal" is behind
+  std::map<std::string, std::vector<std::int64_t>> viewed;  // viewed_channels, by session
 
   // The texts of the new messages received, in order.
   std::vector<std::string> texts() const {
@@ -172,58 +178,69 @@ TEST_CASE_FIXTURE(UpdatesFixture,
   CHECK(std::get<store::JournalRange>(range).last == static_cast<std::int64_t>(sink.received.size()));
 }
 
-TEST_CASE_FIXTURE(UpdatesFixture,
-                  "a member's channel gap is filled by getChannelDifference for that channel") {
-  // Alice owns a public channel; Carol (a user session on DC 1) joins it and gets its posts.
+// Alice owns a public channel; Carol (a user session on DC 1) joins it and gets its posts.
+struct ChannelFixture : UpdatesFixture {
   testdc::Account& alice = h.world().create_user("9996610004", "Alice");
   testdc::Account& carol_account = h.world().create_user("9996610003", "Carol");
   testdc::Channel& channel = h.world().new_channel(alice.id, "News", "", /*megagroup=*/false);
-  channel.username = "tgdnews";
-  const std::string alice_peer =
-      R"({"_":"inputPeerChannel","channel_id":")" + std::to_string(channel.id) + R"(","access_hash":")" +
-      std::to_string(
-          h.world().access_hash(alice.id, testdc::PeerRef{testdc::PeerRef::Kind::kChannel, channel.id})) +
-      R"("})";
+  session::Session* owner = nullptr;
+  session::Session* carol = nullptr;
   int random_id = 0;
+
+  // Both sessions Ready, Carol a member of the channel.
+  net::awaitable<void> join() {
+    channel.username = "tgdnews";
+    owner = &h.add("alice");
+    auto r = co_await owner->phone_login("9996610004");
+    r = co_await owner->complete_phone_login("11111");
+    REQUIRE_MESSAGE(is_state(r, SessionState::Ready), describe(r));
+    carol = &h.add("carol");
+    r = co_await carol->phone_login("9996610003");
+    r = co_await carol->complete_phone_login("11111");
+    REQUIRE_MESSAGE(is_state(r, SessionState::Ready), describe(r));
+    CHECK(co_await wait_until([&] { return sink.batches >= 2; }, 5s));  // both engines have a state
+    const auto resolved = co_await carol->call("contacts.resolveUsername", R"({"username":"tgdnews"})");
+    REQUIRE_MESSAGE(std::holds_alternative<std::string>(resolved), describe(resolved));
+    const std::string& json = std::get<std::string>(resolved);
+    const auto hash_at = json.find(R"("access_hash":")", json.find(R"("_":"channel")"));
+    REQUIRE(hash_at != std::string::npos);
+    const std::string hash = json.substr(hash_at + 15, json.find('"', hash_at + 15) - hash_at - 15);
+    const auto joined = co_await carol->call(
+        "channels.joinChannel", R"({"channel":{"_":"inputChannel","channel_id":")" +
+                                    std::to_string(channel.id) + R"(","access_hash":")" + hash + R"("}})");
+    REQUIRE_MESSAGE(std::holds_alternative<std::string>(joined), describe(joined));
+  }
+
+  net::awaitable<void> post(const std::string& text) {
+    const std::string peer = R"({"_":"inputPeerChannel","channel_id":")" + std::to_string(channel.id) +
+                             R"(","access_hash":")" +
+                             std::to_string(h.world().access_hash(
+                                 alice.id, testdc::PeerRef{testdc::PeerRef::Kind::kChannel, channel.id})) +
+                             R"("})";
+    const auto sent = co_await owner->call("messages.sendMessage", R"({"peer":)" + peer + R"(,"message":")" +
+                                                                       text + R"(","random_id":")" +
+                                                                       std::to_string(++random_id) + R"("})");
+    REQUIRE_MESSAGE(std::holds_alternative<std::string>(sent), describe(sent));
+  }
+
+  // The channel posts Carol received, in order.
+  std::vector<std::string> carol_texts() const {
+    std::vector<std::string> out;
+    for (const std::string& u : sink.received) {
+      if (!u.starts_with(R"({"_":"updateNewChannelMessage")")) continue;
+      if (u.find(R"("out":true)") != std::string::npos) continue;  // Alice's own copies
+      const auto at = u.find(R"("message":")");
+      out.push_back(u.substr(at + 11, u.find('"', at + 11) - at - 11));
+    }
+    return out;
+  }
+};
+
+TEST_CASE_FIXTURE(ChannelFixture,
+                  "a member's channel gap is filled by getChannelDifference for that channel") {
   h.run(
       [&]() -> net::awaitable<void> {
-        session::Session& owner = h.add("alice");
-        auto r = co_await owner.phone_login("9996610004");
-        r = co_await owner.complete_phone_login("11111");
-        REQUIRE_MESSAGE(is_state(r, SessionState::Ready), describe(r));
-        session::Session& carol = h.add("carol");
-        r = co_await carol.phone_login("9996610003");
-        r = co_await carol.complete_phone_login("11111");
-        REQUIRE_MESSAGE(is_state(r, SessionState::Ready), describe(r));
-        CHECK(co_await wait_until([&] { return sink.batches >= 2; }, 5s));  // both engines have a state
-        const auto resolved = co_await carol.call("contacts.resolveUsername", R"({"username":"tgdnews"})");
-        REQUIRE_MESSAGE(std::holds_alternative<std::string>(resolved), describe(resolved));
-        const std::string& json = std::get<std::string>(resolved);
-        const auto hash_at = json.find(R"("access_hash":")", json.find(R"("_":"channel")"));
-        REQUIRE(hash_at != std::string::npos);
-        const std::string hash = json.substr(hash_at + 15, json.find('"', hash_at + 15) - hash_at - 15);
-        const auto joined =
-            co_await carol.call("channels.joinChannel", R"({"channel":{"_":"inputChannel","channel_id":")" +
-                                                            std::to_string(channel.id) +
-                                                            R"(","access_hash":")" + hash + R"("}})");
-        REQUIRE_MESSAGE(std::holds_alternative<std::string>(joined), describe(joined));
-
-        auto post = [&](std::string text) -> net::awaitable<void> {
-          const auto sent = co_await owner.call(
-              "messages.sendMessage", R"({"peer":)" + alice_peer + R"(,"message":")" + text +
-                                          R"(","random_id":")" + std::to_string(++random_id) + R"("})");
-          REQUIRE_MESSAGE(std::holds_alternative<std::string>(sent), describe(sent));
-        };
-        auto carol_texts = [&] {
-          std::vector<std::string> out;
-          for (const std::string& u : sink.received) {
-            if (!u.starts_with(R"({"_":"updateNewChannelMessage")")) continue;
-            if (u.find(R"("out":true)") != std::string::npos) continue;  // Alice's own copies
-            const auto at = u.find(R"("message":")");
-            out.push_back(u.substr(at + 11, u.find('"', at + 11) - at - 11));
-          }
-          return out;
-        };
+        co_await join();
         co_await post("c1");
         CHECK(co_await wait_until([&] { return carol_texts().size() == 1; }, 5s));
         // The next two posts never reach Carol; the third shows the gap.
@@ -233,14 +250,39 @@ TEST_CASE_FIXTURE(UpdatesFixture,
         co_await post("c4");
         CHECK(co_await wait_until([&] { return carol_texts().size() >= 4; }, 5s));
         co_await sleep_for(100ms);
-        std::string all;
-        for (const std::string& u : sink.received) all += u.substr(0, 160) + "\n";
-        INFO("received:\n", all, "carol: requests ", carol.update_stats()->requests, ", failures ",
-             carol.update_stats()->request_failures, " (", carol.update_stats()->last_failure, "), pushes ",
-             carol.update_stats()->pushes);
         CHECK(carol_texts() == std::vector<std::string>{"c1", "c2", "c3", "c4"});
-        REQUIRE(carol.update_stats());
-        CHECK(carol.update_stats()->requests >= 2);  // getState, then the channel's difference
+        REQUIRE(carol->update_stats());
+        CHECK(carol->update_stats()->requests >= 2);  // getState, then the channel's difference
+      },
+      20s);
+}
+
+TEST_CASE_FIXTURE(ChannelFixture,
+                  "a viewed channel whose pushes stop is polled at the server's timeout, and no longer once "
+                  "nobody views it") {
+  testdc::UpdateOptions options;
+  options.channel_difference_timeout = 1;  // seconds: "poll again in 1 s"
+  h.world().set_update_options(options);
+  h.run(
+      [&]() -> net::awaitable<void> {
+        sink.viewed["carol"] = {channel.id};
+        co_await join();
+        co_await post("c1");  // tracking starts with it; then the channel is fetched and polled
+        CHECK(co_await wait_until([&] { return carol_texts().size() == 1; }, 5s));
+        // The server stops pushing to Carol altogether: no gap ever shows, only polls find posts.
+        h.world().pushes().faults(carol_account.id).drop = 1'000'000;
+        co_await post("c2");
+        co_await post("c3");
+        CHECK(co_await wait_until([&] { return carol_texts().size() >= 3; }, 5s));
+        CHECK(carol_texts() == std::vector<std::string>{"c1", "c2", "c3"});
+        // Nobody views it any more: the next tick stops the polls.
+        sink.viewed.clear();
+        co_await sleep_for(1500ms);
+        const auto requests = carol->update_stats()->requests;
+        co_await post("c4");
+        co_await sleep_for(2500ms);
+        CHECK(carol->update_stats()->requests == requests);
+        CHECK(carol_texts() == std::vector<std::string>{"c1", "c2", "c3"});
       },
       20s);
 }

@@ -212,3 +212,19 @@ TEST_CASE("forget: a removed session's tail and cursors go, and its seqs start o
   REQUIRE(h.spin_until([&] { return c->seqs().size() == 3; }));
   CHECK(c->seqs().back() == h.store->last_journal_seq("alice"));
 }
+
+TEST_CASE("live: viewed_channels are the channels in the peer filters of open subscriptions to the session") {
+  StreamHarness h;
+  h.add_session("alice");
+  h.add_session("bob");
+  auto a = h.caller(), b = h.caller(), users = h.caller();
+  const auto a_id = h.subscribe(a, Filter{.peers = {-1000000000900, -1000000000901, 42}});
+  h.subscribe(b, Filter{.sessions = {"bob"}, .peers = {-1000000000902, -1000000000900}});
+  h.subscribe(users, Filter{.peers = {42, -7}});  // a user and a basic chat: nothing to poll
+  CHECK(h.stream->viewed_channels("alice") == std::vector<std::int64_t>{900, 901});
+  CHECK(h.stream->viewed_channels("bob") == std::vector<std::int64_t>{900, 901, 902});
+  b->open = false;  // its connection went: not viewed any more, even before it is noticed
+  CHECK(h.stream->viewed_channels("bob") == std::vector<std::int64_t>{900, 901});
+  CHECK(h.stream->unsubscribe(a_id, a->connection_id()));
+  CHECK(h.stream->viewed_channels("alice").empty());
+}
