@@ -10,6 +10,7 @@
 #include "daemon/session/session_manager.hpp"
 #include "daemon/store/store.hpp"
 #include "daemon/stream/update_stream.hpp"
+#include "daemon/transfers/transfers.hpp"
 #include "protocol/net/asio.hpp"
 #include "protocol/tl/embedded_schema.hpp"
 #include "protocol/tl/json_out.hpp"
@@ -174,8 +175,10 @@ int run_daemon(const config::Config& c, DaemonHooks hooks) {
                  declared.name, declared.name);
   }
 
-  rpc::Methods methods(sessions, schemas.api, store.get(),
-                       rpc::MethodsOptions{.default_target = target, .updates = &updates});
+  transfers::Transfers transfers(io.get_executor(), schemas.api);
+  rpc::Methods methods(
+      sessions, schemas.api, store.get(),
+      rpc::MethodsOptions{.default_target = target, .updates = &updates, .transfers = &transfers});
   rpc::RpcServer server(io.get_executor(), server_options(c, token), methods);
 
   int status = 0;

@@ -36,6 +36,9 @@ inline constexpr int kPeerNotFound = -32007;     // a peer reference that resolv
 inline constexpr int kWrongLoginState = -32008;  // a login step out of order
 inline constexpr int kSessionExists = -32009;    // addSession with a name in use
 inline constexpr int kPushUnavailable = -32010;  // subscribe on a connection that cannot push (HTTP)
+inline constexpr int kFileError = -32011;  // a path on disk: missing, not writable, no space… (data.kind)
+inline constexpr int kTransferFailed = -32012;  // a transfer gave up (retries used up, a broken answer)
+inline constexpr int kNoSuchTransfer = -32013;  // cancelTransfer: no transfer with that id is running
 }  // namespace codes
 
 struct Error {

@@ -43,6 +43,12 @@ std::string_view to_string(ArgType type) {
 namespace {
 
 constexpr std::string_view kSessionDoc = "the session's name; may be left out when there is only one";
+constexpr std::string_view kFileDoc =
+    "what holds the media: an update, an Updates result, a message, a MessageMedia, a Document, a Photo, or "
+    "an InputFileLocation";
+constexpr std::string_view kProgressDoc =
+    "true: notifications {\"method\":\"progress\",\"params\":{transfer, done, total, rate, final}} to "
+    "this connection, a few per second (not over HTTP)";
 
 }  // namespace
 
@@ -181,6 +187,51 @@ const std::vector<Methods::Impl::DaemonMethod>& Methods::Impl::daemon_methods() 
        "\"next_offset\"} (+ \"first_available\" when offset was older than the journal). Works over HTTP.",
        R"({"session":"alice","offset":42,"timeout":30})",
        &Impl::get_updates},
+      {"getDownloadInfo",
+       {{"file", ArgType::Json, true, kFileDoc}},
+       "What downloading params.file would fetch, without the network: {kind, location, dc_id, size, "
+       "file_name, "
+       "mime_type, id, origin}.",
+       R"({"file":{"_":"updateNewMessage","message":{…}}})",
+       &Impl::get_download_info},
+      {"downloadToFile",
+       {{"session", ArgType::String, false, kSessionDoc},
+        {"file", ArgType::Json, true, kFileDoc},
+        {"path", ArgType::String, true,
+         "the destination, an absolute path; an existing file there is replaced"},
+        {"offset", ArgType::Number, false, "the first byte wanted (default 0)"},
+        {"length", ArgType::Number, false, "how many bytes (default: to the end)"},
+        {"progress", ArgType::Bool, false, kProgressDoc}},
+       "Downloads the media to a file, several parts at once, written to a temporary file beside it and "
+       "renamed into place only when complete (a failure or cancel leaves nothing there). Answers {path, "
+       "bytes, seconds, transfer}.",
+       R"({"file":{"_":"messageMediaDocument",…},"path":"/tmp/report.pdf"})",
+       &Impl::download_to_file},
+      {"downloadToDir",
+       {{"session", ArgType::String, false, kSessionDoc},
+        {"file", ArgType::Json, true, kFileDoc},
+        {"dir", ArgType::String, true, "an absolute directory; the media's file name is used, made unique"},
+        {"progress", ArgType::Bool, false, kProgressDoc}},
+       "Downloads the media into a directory under its own file name (\"name (1).ext\" when taken). Answers "
+       "{path, bytes, seconds, transfer}.",
+       R"({"file":{"_":"updateNewMessage","message":{…}},"dir":"/tmp/downloads"})",
+       &Impl::download_to_dir},
+      {"uploadFile",
+       {{"session", ArgType::String, false, kSessionDoc},
+        {"path", ArgType::String, true, "the file to upload, an absolute path"},
+        {"name", ArgType::String, false, "the file name Telegram gets (default: the path's)"},
+        {"progress", ArgType::Bool, false, kProgressDoc}},
+       "Uploads a file in parts (upload.saveFilePart, or saveBigFilePart past 10 MiB), several at once. "
+       "Answers "
+       "{file: the InputFile for inputMediaUploadedDocument/Photo, bytes, big, seconds, transfer}.",
+       R"({"path":"/tmp/report.pdf"})",
+       &Impl::upload_file},
+      {"cancelTransfer",
+       {{"transfer", ArgType::Number, true, "the id from a progress notification"}},
+       "Cancels a running download or upload: its call answers -32003 and nothing is left at the "
+       "destination.",
+       R"({"transfer":7})",
+       &Impl::cancel_transfer},
   };
   return table;
 }

@@ -30,6 +30,9 @@
 namespace tgd::stream {
 class UpdateStream;
 }
+namespace tgd::transfers {
+class Transfers;
+}
 
 namespace tgd::rpc {
 
@@ -43,6 +46,9 @@ struct MethodsOptions {
   // subscribe, unsubscribe and getUpdates; nullptr: they answer that updates are not enabled. Must
   // outlive the Methods.
   stream::UpdateStream* updates = nullptr;
+  // downloadToFile, downloadToDir, uploadFile, cancelTransfer; nullptr: they answer that transfers
+  // are not enabled. Must outlive the Methods.
+  transfers::Transfers* transfers = nullptr;
 };
 
 class Methods : public MethodHandler {

@@ -15,7 +15,9 @@
 #include <variant>
 #include <vector>
 
+#include "daemon/files/media_locator.hpp"
 #include "daemon/session/session.hpp"
+#include "daemon/transfers/transfers.hpp"
 #include "rpc/methods/methods.hpp"
 #include "rpc/methods/param_rewriter.hpp"
 #include "rpc/methods/peers.hpp"
@@ -132,6 +134,20 @@ struct Methods::Impl {
   boost::asio::awaitable<Outcome> subscribe(methods::Args args);
   boost::asio::awaitable<Outcome> unsubscribe(methods::Args args);
   boost::asio::awaitable<Outcome> get_updates(methods::Args args);
+
+  // Files (file_methods.cpp): over MethodsOptions::transfers.
+  boost::asio::awaitable<Outcome> get_download_info(methods::Args args);
+  boost::asio::awaitable<Outcome> download_to_file(methods::Args args);
+  boost::asio::awaitable<Outcome> download_to_dir(methods::Args args);
+  boost::asio::awaitable<Outcome> download(methods::Args args, bool into_dir);
+  boost::asio::awaitable<Outcome> upload_file(methods::Args args);
+  boost::asio::awaitable<Outcome> cancel_transfer(methods::Args args);
+  // params.file: what holds the media.
+  std::variant<files::DownloadInfo, Error> media_of(const methods::Args& args);
+  // params.progress: progress notifications to the calling connection, when asked for.
+  std::variant<transfers::ProgressFn, Error> progress_of(const methods::Args& args);
+  // Fetches a message again for a fresh file reference, through `session`.
+  transfers::RefreshFn refresher(std::string session);
 
   // A login step's outcome: the session's JSON, or the error (`what` names the daemon method).
   Outcome login_outcome(session::Session& s, const session::Session::LoginResult& r, std::string_view what);

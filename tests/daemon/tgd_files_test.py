@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""End-to-end tests of tgd's file transfers through the real binaries: `tgd run` against a
+separately started tgd-testdc whose control socket makes a third account send documents (read in
+place from files this test writes), subscribers that receive them, and the file methods:
+getDownloadInfo, downloadToDir / downloadToFile (whole, ranges, expired references, a connection
+dropped mid-transfer, cancel), uploadFile and sending what was uploaded.
+
+  tgd_files_test.py TGD TGD_TESTDC [TestClass[.test_method] ...]
+
+Every download is compared with the source bytes (SHA-256); every failure is checked for its
+precise error and for leaving nothing behind at the destination.
+"""
+
+import hashlib
+import os
+import sys
+import threading
+import time
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tgd_cli_test as cli  # noqa: E402
+import tgd_updates_test as upd  # noqa: E402
+
+MiB = 1024 * 1024
+DEADLINE = upd.DEADLINE
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(MiB), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class FilesCase(upd.TwoAccountsCase):
+    """The bot session "main" receives documents from SENDER; "alice" is a user session."""
+
+    def setUp(self):
+        super().setUp()
+        self.files = self.tmp / "files"
+        self.files.mkdir()
+        self.out = self.tmp / "out"
+        self.out.mkdir()
+        self.events = self.unix()
+        self.sub = self.events.subscribe(sessions=["main"], types=["updateNewMessage"])
+
+    def make_file(self, name, size, seed=1):
+        """A file of `size` pseudo-random bytes (every part differs, so misplaced parts show)."""
+        path = self.files / name
+        block = hashlib.sha256(f"{seed}".encode()).digest() * 2048  # 64 KiB
+        with open(path, "wb") as f:
+            left, counter = size, 0
+            while left > 0:
+                piece = bytes([counter & 0xFF]) + block[1:]
+                f.write(piece[:left])
+                left -= len(piece[:left])
+                counter += 1
+        return path
+
+    def send_document(self, path, name=None, mime="application/octet-stream"):
+        """SENDER sends the bot `path` as a document; returns the bot's update (updateNewMessage)."""
+        before = len(self.events.updates(self.sub))
+        self.control({"op": "send_document", "from": upd.SENDER, "to": upd.BOT_TOKEN, "path": str(path),
+                      "name": name or path.name, "mime": mime})
+        self.events.wait(lambda: len(self.events.updates(self.sub)) > before, "the document's update")
+        return self.events.updates(self.sub)[before][2]
+
+    def leftovers(self, directory):
+        return sorted(p.name for p in Path(directory).iterdir() if p.name.startswith(".tgd-"))
+
+
+class DownloadTest(FilesCase):
+    def test_downloads_of_every_size_class_are_byte_exact_and_named_from_the_media(self):
+        for size in (1, 512 * 1024, 10 * MiB - 1, 10 * MiB + 1, 3 * MiB + 12345):
+            with self.subTest(size=size):
+                src = self.make_file(f"doc-{size}.bin", size, seed=size)
+                update = self.send_document(src, name="report.pdf", mime="application/pdf")
+                info = self.rpc.call("getDownloadInfo", {"file": update})
+                self.assertEqual((info["kind"], info["size"], info["file_name"], info["mime_type"]),
+                                 ("document", size, "report.pdf", "application/pdf"), info)
+                got = self.rpc.call("downloadToDir", {"session": "main", "file": update, "dir": str(self.out)},
+                                    timeout=DEADLINE)
+                self.assertEqual(got["bytes"], size)
+                self.assertTrue(Path(got["path"]).parent == self.out, got)
+                self.assertEqual(sha256(got["path"]), sha256(src))
+                os.unlink(got["path"])
+        self.assertEqual(self.leftovers(self.out), [])
+
+    def test_download_to_dir_makes_names_unique_and_to_file_replaces(self):
+        src = self.make_file("a.bin", 70000)
+        update = self.send_document(src, name="same.txt")
+        first = self.rpc.call("downloadToDir", {"file": update, "dir": str(self.out), "session": "main"})
+        second = self.rpc.call("downloadToDir", {"file": update["message"], "dir": str(self.out), "session": "main"})
+        self.assertEqual([Path(first["path"]).name, Path(second["path"]).name], ["same.txt", "same (1).txt"])
+        target = self.out / "fixed.bin"
+        target.write_bytes(b"old")
+        got = self.rpc.call("downloadToFile", {"file": update["message"]["media"], "path": str(target),
+                                                "session": "main"})
+        self.assertEqual(got["path"], str(target))
+        self.assertEqual(sha256(target), sha256(src))
+
+    def test_ranges_are_the_exact_bytes_asked_for(self):
+        src = self.make_file("r.bin", 5 * MiB + 777)
+        update = self.send_document(src)
+        data = src.read_bytes()
+        for offset, length in ((0, 1), (4095, 2), (MiB - 3, 10), (1234567, 2 * MiB + 5), (5 * MiB, 777)):
+            with self.subTest(offset=offset, length=length):
+                target = self.out / f"range-{offset}-{length}"
+                got = self.rpc.call("downloadToFile", {"file": update, "path": str(target), "offset": offset,
+                                                        "length": length, "session": "main"})
+                self.assertEqual(got["bytes"], length)
+                self.assertEqual(target.read_bytes(), data[offset:offset + length])
+        error = self.rpc.call_raw("downloadToFile", {"file": update, "path": str(self.out / "past"),
+                                                      "offset": 6 * MiB, "session": "main"})["error"]
+        self.assertEqual(error["code"], -32602, error)
+        self.assertFalse((self.out / "past").exists())
+
+    def test_a_bare_location_is_fetched_from_the_files_dc_after_file_migrate(self):
+        src = self.make_file("m.bin", 3 * MiB + 1)
+        update = self.send_document(src)
+        info = self.rpc.call("getDownloadInfo", {"file": update})
+        self.assertNotEqual(info["dc_id"], 1, "the test DC serves files from another DC than the bot's")
+        # An InputFileLocation names no DC: the first request goes to the main DC, which answers
+        # FILE_MIGRATE_X; tgd authorizes on DC X (export/import) and fetches every part there.
+        got = self.rpc.call("downloadToFile", {"file": info["location"], "path": str(self.out / "m"),
+                                                "session": "main"})
+        self.assertEqual(sha256(got["path"]), sha256(src))
+        methods = {m: c for s in self.rpc.call("status")["sessions"] if s["name"] == "main"
+                   for m, c in s["methods"].items()}
+        self.assertGreaterEqual(methods["upload.getFile"]["migrations"], 1, methods["upload.getFile"])
+
+    def test_an_expired_reference_is_refreshed_from_the_message_and_the_download_completes(self):
+        src = self.make_file("e.bin", 2 * MiB + 3)
+        update = self.send_document(src)
+        self.control({"op": "expire_file_references"})
+        got = self.rpc.call("downloadToFile", {"file": update, "path": str(self.out / "e"), "session": "main"})
+        self.assertEqual(sha256(got["path"]), sha256(src))
+        # A bare Document carries no message to refresh from: the precise error, nothing left.
+        self.control({"op": "expire_file_references"})
+        error = self.rpc.call_raw("downloadToFile", {"file": update["message"]["media"]["document"],
+                                                      "path": str(self.out / "e2"), "session": "main"})["error"]
+        self.assertEqual((error["code"], error["message"].split(" ")[0]), (400, "FILE_REFERENCE_EXPIRED"), error)
+        self.assertFalse((self.out / "e2").exists())
+        self.assertEqual(self.leftovers(self.out), [])
+
+    def test_a_connection_dropped_mid_transfer_is_resumed_and_the_file_is_byte_exact(self):
+        src = self.make_file("d.bin", 12 * MiB + 5)
+        update = self.send_document(src)
+        self.control({"op": "file_fault", "drop_after_parts": 4})
+        got = self.rpc.call("downloadToFile", {"file": update, "path": str(self.out / "d"), "session": "main"})
+        self.assertEqual(sha256(got["path"]), sha256(src))
+        files = self.control({"op": "stats"})["files"]
+        self.assertEqual(files["dropped_connections"], 1, files)  # the fault happened: the test means something
+        self.assertGreater(files["bytes_served"], 12 * MiB, files)  # parts were asked again after it
+
+    def test_cancel_leaves_nothing_and_the_call_answers_cancelled(self):
+        src = self.make_file("c.bin", 20 * MiB)
+        update = self.send_document(src)
+        self.control({"op": "file_fault", "part_delay_ms": 200})
+        c = self.unix()
+        request = c.send("downloadToFile", {"file": update, "path": str(self.out / "c"), "progress": True,
+                                            "session": "main"})
+        c.wait(lambda: any(n.get("method") == "progress" for n in c.notifications), "a progress report")
+        transfer = next(n for n in c.notifications if n.get("method") == "progress")["params"]["transfer"]
+        self.assertEqual(self.rpc.call("cancelTransfer", {"transfer": transfer}), {"cancelled": transfer})
+        answer = c.answer(request)
+        self.assertEqual(answer["error"]["code"], -32003, answer)
+        self.assertFalse((self.out / "c").exists())
+        self.assertEqual(self.leftovers(self.out), [])
+        error = self.rpc.call_raw("cancelTransfer", {"transfer": transfer})["error"]
+        self.assertEqual(error["code"], -32013, error)
+        self.control({"op": "file_fault", "clear": True})
+
+    def test_interactive_calls_are_answered_promptly_during_a_big_download(self):
+        src = self.make_file("big.bin", 100 * MiB)
+        update = self.send_document(src)
+        result = {}
+        worker = threading.Thread(target=lambda: result.update(self.rpc.call(
+            "downloadToFile", {"file": update, "path": str(self.out / "big"), "session": "main"},
+            timeout=DEADLINE)), daemon=True)
+        worker.start()
+        probe = self.unix()
+        latencies = []
+        while worker.is_alive() and len(latencies) < 200:
+            started = time.monotonic()
+            probe.call("help.getNearestDc", {"session": "main"})
+            latencies.append(time.monotonic() - started)
+            time.sleep(0.01)
+        worker.join(timeout=DEADLINE)
+        self.assertEqual(sha256(result["path"]), sha256(src))
+        self.assertGreater(len(latencies), 5, "the download was too quick to probe")
+        latencies.sort()
+        # Generous for a loaded 2-core machine and sanitizers; bench_files measures the real figure.
+        self.assertLess(latencies[len(latencies) // 2], 0.5, latencies)
+
+    def test_bad_input_gets_precise_errors(self):
+        error = self.rpc.call_raw("getDownloadInfo", {"file": {"_": "message", "id": 5, "message": "no media"}})["error"]
+        self.assertEqual(error["code"], -32602, error)
+        self.assertTrue(error["message"].startswith("params.file"), error)
+        src = self.make_file("b.bin", 1000)
+        update = self.send_document(src)
+        error = self.rpc.call_raw("downloadToDir", {"file": update, "dir": str(self.out / "missing"),
+                                                     "session": "main"})["error"]
+        self.assertEqual((error["code"], error["data"]["kind"]), (-32011, "not_found"), error)
+        error = self.rpc.call_raw("downloadToFile", {"file": update, "path": "relative/x", "session": "main"})["error"]
+        self.assertEqual(error["code"], -32602, error)
+        if os.geteuid() != 0:  # root writes anywhere
+            locked = self.tmp / "locked"
+            locked.mkdir(mode=0o500)
+            error = self.rpc.call_raw("downloadToDir", {"file": update, "dir": str(locked), "session": "main"})["error"]
+            self.assertEqual((error["code"], error["data"]["kind"]), (-32011, "permission_denied"), error)
+
+
+class UploadTest(FilesCase):
+    def test_uploads_of_every_size_class_arrive_byte_exact_and_an_empty_file_is_refused(self):
+        for size in (1, 512 * 1024, 10 * MiB - 1, 10 * MiB + 1):
+            with self.subTest(size=size):
+                src = self.make_file(f"up-{size}.bin", size, seed=size + 7)
+                up = self.rpc.call("uploadFile", {"session": "alice", "path": str(src)}, timeout=DEADLINE)
+                self.assertEqual((up["bytes"], up["big"]), (size, size > 10 * MiB), up)
+                self.assertEqual(up["file"]["_"], "inputFileBig" if size > 10 * MiB else "inputFile")
+                sent = self.rpc.call("messages.sendMedia", {
+                    "session": "alice", "peer": f"@{upd.BOT_USERNAME}", "message": "",
+                    "media": {"_": "inputMediaUploadedDocument", "file": up["file"],
+                              "mime_type": "application/octet-stream",
+                              "attributes": [{"_": "documentAttributeFilename", "file_name": src.name}]}})
+                got = self.rpc.call("downloadToDir", {"session": "alice", "file": sent, "dir": str(self.out)},
+                                    timeout=DEADLINE)
+                self.assertEqual(Path(got["path"]).name, src.name)
+                self.assertEqual(sha256(got["path"]), sha256(src))
+        empty = self.files / "empty"
+        empty.write_bytes(b"")
+        error = self.rpc.call_raw("uploadFile", {"session": "alice", "path": str(empty)})["error"]
+        self.assertEqual((error["code"], error["data"]["kind"]), (-32011, "empty"), error)
+        error = self.rpc.call_raw("uploadFile", {"session": "alice", "path": str(self.files / "nope")})["error"]
+        self.assertEqual((error["code"], error["data"]["kind"]), (-32011, "not_found"), error)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    cli.TGD, cli.TESTDC = sys.argv[1], sys.argv[2]
+    unittest.main(argv=[sys.argv[0]] + sys.argv[3:], verbosity=2)
