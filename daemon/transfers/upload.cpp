@@ -111,10 +111,12 @@ asio::awaitable<Outcome<UploadDone>> Transfers::upload(std::shared_ptr<session::
 
   co_await job.run_lanes(impl->options.upload_window,
                          [&]() -> asio::awaitable<void> { return upload_lane(job, st); });
-  co_await on_disk(job.strand, [source = std::move(source)]() mutable {
+  // Named, not a temporary: g++ 12 destroys an owning temporary in a co_await expression twice.
+  auto close = [source = std::move(source)]() mutable {
     source.reset();
     return true;
-  });
+  };
+  co_await on_disk(job.strand, std::move(close));
   if (!job.error && !st.plan.done())
     job.fail(TransferError::Kind::Failed, "the upload ended before the file did");
   if (job.error) co_return failed();

@@ -108,6 +108,24 @@ transfers::RefreshFn Methods::Impl::refresher(std::string session) {
   };
 }
 
+awaitable<std::variant<std::string, Error>> Methods::Impl::upload_for(
+    std::shared_ptr<Session> session, const methods::ParamRewriter::Hole& hole) {
+  if (options.transfers == nullptr) co_return transfers_disabled();
+  if (hole.upload_path.empty() || hole.upload_path.front() != '/') {
+    co_return methods::invalid_params(hole.path +
+                                      ": a file to upload (an absolute path) or an InputFile expected");
+  }
+  // A named request: g++ 12 destroys a temporary argument of a co_await'ed call twice.
+  transfers::UploadRequest request{.path = hole.upload_path};
+  auto done = co_await options.transfers->upload(std::move(session), std::move(request));
+  if (auto* e = std::get_if<transfers::TransferError>(&done)) {
+    Error error = to_rpc_error(*e, "uploadFile");
+    error.message = hole.path + ": " + error.message;
+    co_return error;
+  }
+  co_return std::move(std::get<transfers::UploadDone>(done).input_file);
+}
+
 awaitable<Outcome> Methods::Impl::get_download_info(Args args) {
   auto info = media_of(args);
   if (auto* e = std::get_if<Error>(&info)) co_return std::move(*e);

@@ -136,6 +136,12 @@ awaitable<Outcome> Methods::Impl::call_tl(const tl::Combinator& method, std::str
     std::vector<std::string> rendered;
     std::map<std::string, methods::ResolvedPeer> resolved;  // each username once
     for (const ParamRewriter::Hole& hole : holes) {
+      if (!hole.upload_path.empty() || hole.username.empty()) {
+        auto uploaded = co_await upload_for(session, hole);
+        if (auto* e = std::get_if<Error>(&uploaded)) co_return std::move(*e);
+        rendered.push_back(std::move(std::get<std::string>(uploaded)));
+        continue;
+      }
       auto it = resolved.find(hole.username);
       if (it == resolved.end()) {
         auto r = co_await resolve_username(session, hole.username, hole.path);

@@ -146,6 +146,9 @@ struct Methods::Impl {
   std::variant<files::DownloadInfo, Error> media_of(const methods::Args& args);
   // params.progress: progress notifications to the calling connection, when asked for.
   std::variant<transfers::ProgressFn, Error> progress_of(const methods::Args& args);
+  // A path where an InputFile goes (ParamRewriter's upload hole): uploaded, its InputFile JSON.
+  boost::asio::awaitable<std::variant<std::string, Error>> upload_for(
+      std::shared_ptr<session::Session> session, const methods::ParamRewriter::Hole& hole);
   // Fetches a message again for a fresh file reference, through `session`.
   transfers::RefreshFn refresher(std::string session);
 

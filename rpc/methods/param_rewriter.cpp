@@ -1,5 +1,6 @@
 #include "rpc/methods/param_rewriter.hpp"
 
+#include "daemon/files/media_locator.hpp"
 #include "protocol/crypto/random.hpp"
 #include "protocol/tl/codec_error.hpp"
 #include "protocol/tl/json_out.hpp"
@@ -28,6 +29,10 @@ ParamRewriter::ParamRewriter(const tl::Schema& schema, const PeerClassifier& pee
   for (std::size_t i = 0; i < schema.types().size(); ++i) {
     peer_types_[i] = peer_target(schema.types()[i].name);
     relevant_types_[i] = peer_types_[i].has_value();
+    const std::string& name = schema.types()[i].name;
+    if (name == "InputMedia") input_media_ = static_cast<std::uint32_t>(i);
+    if (name == "InputFile") input_file_ = static_cast<std::uint32_t>(i);
+    if (name == "InputMedia" || name == "InputFile") relevant_types_[i] = true;
   }
   for (std::size_t i = 0; i < schema.combinators().size(); ++i) {
     for (const tl::Param& p : schema.combinators()[i].params) {
@@ -102,7 +107,9 @@ struct ParamRewriter::Walk {
       case tl::Kind::Boxed: {
         const tl::Type& type = r.schema_.types()[t.index];
         if (const auto target = r.peer_types_[t.index]) return peer(v, type, *target, depth);
+        if (t.index == r.input_file_ && v.is_string()) return upload(v);
         if (!r.relevant_types_[t.index] || !v.is_object()) return raw(v);
+        if (t.index == r.input_media_ && constructor_of(v, t) == nullptr) return resend(v);
         if (const tl::Combinator* c = constructor_of(v, t)) return object(v, *c, depth + 1, false);
         return raw(v);
       }
@@ -169,6 +176,31 @@ struct ParamRewriter::Walk {
         return object(v, *ctor, depth + 1, false);
       raw(v);
     }
+  }
+
+  // A path where an InputFile goes: the caller uploads it and fills the hole.
+  void upload(const element& v) {
+    std::string_view file;
+    if (v.get(file) != simdjson::SUCCESS) return raw(v);
+    holes.push_back(
+        Hole{.offset = out.size(), .username = {}, .path = path, .upload_path = std::string(file)});
+    changed = true;
+  }
+
+  // Something holding media where an InputMedia goes: the same file again, without an upload.
+  void resend(const element& v) {
+    auto media = files::input_media_for_resend(v, path);
+    if (auto* e = std::get_if<files::LocateError>(&media)) {
+      JsonObject data;
+      data.str("path", e->path.empty() ? path : e->path);
+      error = Error{
+          codes::kInvalidParams,
+          e->text() + " (an InputMedia, or an update, message, MessageMedia, Document or Photo expected)",
+          data.done()};
+      return;
+    }
+    out += std::get<std::string>(media);
+    changed = true;
   }
 
   // A random value for `param` (random_id) of object `o`, or nullopt when it cannot be made.

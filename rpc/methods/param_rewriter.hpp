@@ -8,6 +8,11 @@
 //     contacts.resolveUsername;
 //   - random_id (long) is filled with a random int64 when absent; a Vector<long> random_id when
 //     the same object has an "id" array (one per id, as messages.forwardMessages takes);
+//   - a value where InputMedia is expected may be anything holding media (an update, a message, a
+//     MessageMedia, a Document or Photo: files::input_media_for_resend) — the same file sent again
+//     without uploading it;
+//   - a value where InputFile is expected may be a path on disk (a JSON string): left as a hole for
+//     the caller to fill with the InputFile of an upload;
 //   - anything already in the TL form (an object whose "_" is a constructor of the expected type)
 //     passes through untouched;
 //   - the "session" field of the top-level params is dropped (it selects the session).
@@ -33,12 +38,14 @@ class ParamRewriter {
  public:
   ParamRewriter(const tl::Schema& schema, const PeerClassifier& peers);
 
-  // A username to resolve over the network; its input constructor goes at `offset` of the text.
+  // What the caller must fill in at `offset` of the text: the input constructor of a username to
+  // resolve over the network, or the InputFile of a file to upload.
   struct Hole {
     std::size_t offset = 0;
-    std::string username;
+    std::string username;  // empty for an upload
     PeerTarget target = PeerTarget::InputPeer;
-    std::string path;  // e.g. "params.peer"
+    std::string path;           // e.g. "params.peer"
+    std::string upload_path{};  // the file to upload
   };
   struct Result {
     std::string json;  // the rewritten params, when changed (holes still to fill)
@@ -60,6 +67,8 @@ class ParamRewriter {
   std::vector<bool> relevant_types_;                   // by type index
   std::vector<bool> relevant_combinators_;             // by combinator index
   std::vector<std::optional<PeerTarget>> peer_types_;  // by type index
+  std::optional<std::uint32_t> input_media_;           // type indexes of InputMedia and InputFile
+  std::optional<std::uint32_t> input_file_;
   std::mt19937_64 random_;
 };
 

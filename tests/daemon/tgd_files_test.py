@@ -238,6 +238,42 @@ class UploadTest(FilesCase):
         error = self.rpc.call_raw("uploadFile", {"session": "alice", "path": str(self.files / "nope")})["error"]
         self.assertEqual((error["code"], error["data"]["kind"]), (-32011, "not_found"), error)
 
+    def test_send_media_uploads_a_path_on_the_fly_and_resends_media_from_an_update_without_uploading(self):
+        src = self.make_file("photo-ish.bin", 3 * MiB + 5, seed=99)
+        sent = self.rpc.call("messages.sendMedia", {
+            "session": "alice", "peer": f"@{upd.BOT_USERNAME}", "message": "from a path",
+            "media": {"_": "inputMediaUploadedDocument", "file": str(src), "mime_type": "application/pdf",
+                      "attributes": [{"_": "documentAttributeFilename", "file_name": "paper.pdf"}]}},
+            timeout=DEADLINE)
+        got = self.rpc.call("downloadToDir", {"session": "alice", "file": sent, "dir": str(self.out)})
+        self.assertEqual(Path(got["path"]).name, "paper.pdf")
+        self.assertEqual(sha256(got["path"]), sha256(src))
+        # The bot got it (an update); it sends the same file on to Alice, by the update alone.
+        self.events.wait(lambda: any(u.get("message", {}).get("message") == "from a path"
+                                     for _, _, u in self.events.updates(self.sub)), "the bot's copy")
+        update = next(u for _, _, u in self.events.updates(self.sub) if u["message"].get("message") == "from a path")
+        saved_before = self.control({"op": "stats"})["files"]["parts_saved"]
+        resent = self.rpc.call("messages.sendMedia", {"session": "main", "peer": {"_": "peerUser",
+                                                                                    "user_id": str(self.alice_id)},
+                                                       "message": "again", "media": update})
+        self.assertEqual(self.control({"op": "stats"})["files"]["parts_saved"], saved_before, "it was uploaded again")
+        again = self.rpc.call("downloadToFile", {"session": "main", "file": resent, "path": str(self.out / "again")})
+        self.assertEqual(sha256(again["path"]), sha256(src))
+        # Precise errors: no media in the object; a relative path; a missing file.
+        error = self.rpc.call_raw("messages.sendMedia", {"session": "main", "peer": "me", "message": "",
+                                                          "media": {"_": "message", "id": 1, "message": "text"}})["error"]
+        self.assertEqual(error["code"], -32602, error)
+        self.assertTrue(error["message"].startswith("params.media"), error)
+        for path, kind in (("relative.bin", None), (str(self.files / "missing.bin"), "not_found")):
+            error = self.rpc.call_raw("messages.sendMedia", {
+                "session": "alice", "peer": "me", "message": "",
+                "media": {"_": "inputMediaUploadedDocument", "file": path, "mime_type": "x/y", "attributes": []}})["error"]
+            self.assertTrue(error["message"].startswith("params.media.file: "), error)
+            if kind:
+                self.assertEqual((error["code"], error["data"]["kind"]), (-32011, kind), error)
+            else:
+                self.assertEqual(error["code"], -32602, error)
+
 
 if __name__ == "__main__":
     if len(sys.argv) < 3:
