@@ -67,7 +67,12 @@ std::variant<ByteSpan, std::string> read_upload_file(ByteSpan answer) {
   } else if (length == 255) {
     return std::string("upload.getFile: a malformed bytes length");
   }
-  if (answer.size() < start + length) return std::string("upload.getFile: a truncated upload.file");
+  // `bytes` is the last field: the answer ends with its padding to a multiple of 4.
+  const std::size_t end = start + length + (4 - (start - kAt + length) % 4) % 4;
+  if (answer.size() != end) {
+    return std::string(answer.size() < end ? "upload.getFile: a truncated upload.file"
+                                           : "upload.getFile: bytes after the end of an upload.file");
+  }
   return answer.subspan(start, length);
 }
 

@@ -12,11 +12,13 @@ precise error and for leaving nothing behind at the destination.
 """
 
 import hashlib
+import json
 import os
 import sys
 import threading
 import time
 import unittest
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -68,13 +70,21 @@ class FilesCase(upd.TwoAccountsCase):
         self.events.wait(lambda: len(self.events.updates(self.sub)) > before, "the document's update")
         return self.events.updates(self.sub)[before][2]
 
+    def http_call(self, method, params):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.ws_port}/rpc", method="POST",
+            data=json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode(),
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=DEADLINE) as response:
+            return json.loads(response.read())
+
     def leftovers(self, directory):
         return sorted(p.name for p in Path(directory).iterdir() if p.name.startswith(".tgd-"))
 
 
 class DownloadTest(FilesCase):
     def test_downloads_of_every_size_class_are_byte_exact_and_named_from_the_media(self):
-        for size in (1, 512 * 1024, 10 * MiB - 1, 10 * MiB + 1, 3 * MiB + 12345):
+        for size in (1, 512 * 1024, 10 * MiB - 1, 10 * MiB, 10 * MiB + 1, 3 * MiB + 12345, 100 * MiB):
             with self.subTest(size=size):
                 src = self.make_file(f"doc-{size}.bin", size, seed=size)
                 update = self.send_document(src, name="report.pdf", mime="application/pdf")
@@ -174,6 +184,29 @@ class DownloadTest(FilesCase):
         self.assertEqual(error["code"], -32013, error)
         self.control({"op": "file_fault", "clear": True})
 
+    def test_progress_reports_are_throttled_ordered_and_end_with_the_total(self):
+        src = self.make_file("p.bin", 16 * MiB + 1)
+        update = self.send_document(src)
+        self.control({"op": "file_fault", "part_delay_ms": 60})  # ~1 s in all, with 8 parts in flight
+        c = self.unix()
+        started = time.monotonic()
+        got = c.call("downloadToFile", {"file": update, "path": str(self.out / "p"), "progress": True,
+                                        "session": "main"}, timeout=DEADLINE)
+        elapsed = time.monotonic() - started
+        reports = [n["params"] for n in c.notifications if n.get("method") == "progress"]
+        self.assertGreaterEqual(len(reports), 3, reports)
+        self.assertLessEqual(len(reports), elapsed * 4 + 3, f"more than ~4 reports a second: {reports}")
+        self.assertEqual({r["transfer"] for r in reports}, {got["transfer"]})
+        self.assertEqual((reports[0]["done"], reports[0]["total"]), (0, 16 * MiB + 1))
+        self.assertEqual([r["done"] for r in reports], sorted(r["done"] for r in reports))
+        self.assertEqual(reports[-1], {**reports[-1], "done": 16 * MiB + 1, "total": 16 * MiB + 1, "final": True})
+        self.assertEqual([r["final"] for r in reports[:-1]], [False] * (len(reports) - 1))
+        self.assertGreater(reports[-1]["rate"], 0)
+        # Over HTTP nothing can be pushed: asking for progress there is a precise error.
+        error = self.http_call("downloadToFile", {"file": update, "path": str(self.out / "h"), "progress": True,
+                                                  "session": "main"})["error"]
+        self.assertEqual(error["code"], -32010, error)
+
     def test_interactive_calls_are_answered_promptly_during_a_big_download(self):
         src = self.make_file("big.bin", 100 * MiB)
         update = self.send_document(src)
@@ -216,7 +249,7 @@ class DownloadTest(FilesCase):
 
 class UploadTest(FilesCase):
     def test_uploads_of_every_size_class_arrive_byte_exact_and_an_empty_file_is_refused(self):
-        for size in (1, 512 * 1024, 10 * MiB - 1, 10 * MiB + 1):
+        for size in (1, 512 * 1024, 10 * MiB - 1, 10 * MiB, 10 * MiB + 1, 100 * MiB):
             with self.subTest(size=size):
                 src = self.make_file(f"up-{size}.bin", size, seed=size + 7)
                 up = self.rpc.call("uploadFile", {"session": "alice", "path": str(src)}, timeout=DEADLINE)
