@@ -155,7 +155,10 @@ struct Invoker::Impl : std::enable_shared_from_this<Impl> {
       MtprotoClient* c = client(dc, o.connection);
       if (c == nullptr) co_return failed("no address for DC " + std::to_string(dc));
       CallResult r = co_await c->call(query, {.timeout = *left});
-      if (auto* bytes = std::get_if<Bytes>(&r)) co_return std::move(*bytes);
+      if (auto* bytes = std::get_if<Bytes>(&r)) {
+        if (o.answered_by != nullptr) *o.answered_by = dc;
+        co_return std::move(*bytes);
+      }
       if (auto* f = std::get_if<CallFailed>(&r)) co_return failed(std::move(f->reason));
 
       RpcError& e = std::get<RpcError>(r);

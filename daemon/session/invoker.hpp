@@ -81,6 +81,9 @@ struct InvokeOptions {
   ConnectionKind connection = ConnectionKind::Main;
   std::optional<std::chrono::milliseconds> timeout{};  // else InvokerOptions::call_timeout
   bool wait_flood = true;                              // false: return FLOOD_WAIT at once whatever X is
+  // Set to the DC that answered, when the call succeeds (after FILE_MIGRATE_X, not the one asked):
+  // a transfer then sends its next parts there directly.
+  std::int32_t* answered_by = nullptr;
 };
 
 struct CallError {

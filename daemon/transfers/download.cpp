@@ -98,8 +98,13 @@ asio::awaitable<void> download_lane(Job& job, DownloadState& st, const DownloadR
     const std::optional<files::PartRequest> part = st.plan.next();
     if (!part) co_return;
     const std::uint64_t generation = st.generation;
-    session::InvokeResult result = co_await job.session->invoker().invoke(st.requests.make(*part), st.invoke);
+    std::int32_t answered_by = 0;
+    session::InvokeOptions options = st.invoke;
+    options.answered_by = &answered_by;
+    session::InvokeResult result = co_await job.session->invoker().invoke(st.requests.make(*part), options);
     if (job.error) co_return;
+    // After a FILE_MIGRATE_X, the next parts go straight to the file's DC.
+    if (answered_by != 0 && st.invoke.dc != answered_by) st.invoke.dc = answered_by;
     if (auto* e = std::get_if<session::CallError>(&result)) {
       if (e->kind == session::CallError::Kind::Rpc && e->message.starts_with("FILE_REFERENCE_")) {
         st.plan.fail(part->part);
