@@ -273,6 +273,18 @@ class UploadTest(FilesCase):
         error = self.rpc.call_raw("uploadFile", {"session": "alice", "path": str(self.files / "nope")})["error"]
         self.assertEqual((error["code"], error["data"]["kind"]), (-32011, "not_found"), error)
 
+    def test_an_upload_whose_connection_drops_mid_way_completes_byte_exact(self):
+        src = self.make_file("drop-up.bin", 15 * MiB + 3, seed=5)
+        self.control({"op": "file_fault", "drop_after_saves": 5})
+        up = self.rpc.call("uploadFile", {"session": "alice", "path": str(src)}, timeout=DEADLINE)
+        files = self.control({"op": "stats"})["files"]
+        self.assertEqual(files["dropped_connections"], 1, files)  # the fault happened
+        sent = self.rpc.call("messages.sendMedia", {
+            "session": "alice", "peer": "me", "message": "",
+            "media": {"_": "inputMediaUploadedDocument", "file": up["file"], "mime_type": "x/y", "attributes": []}})
+        got = self.rpc.call("downloadToFile", {"session": "alice", "file": sent, "path": str(self.out / "dropped")})
+        self.assertEqual(sha256(got["path"]), sha256(src))
+
     def test_send_media_uploads_a_path_on_the_fly_and_resends_media_from_an_update_without_uploading(self):
         src = self.make_file("photo-ish.bin", 3 * MiB + 5, seed=99)
         sent = self.rpc.call("messages.sendMedia", {

@@ -168,17 +168,20 @@ std::string send_document(TestDc& dc, element cmd) {
 }
 
 std::string file_faults_json(const FileFaults& f) {
-  return R"({"drop_after_parts":)" + std::to_string(f.drop_after_parts) + R"(,"part_delay_ms":)" +
-         std::to_string(f.part_delay.count()) + "}";
+  return R"({"drop_after_parts":)" + std::to_string(f.drop_after_parts) + R"(,"drop_after_saves":)" +
+         std::to_string(f.drop_after_saves) + R"(,"part_delay_ms":)" + std::to_string(f.part_delay.count()) +
+         "}";
 }
 
 std::string file_fault(World& w, element cmd) {
   FileFaults& f = w.files().faults();
   if (has(cmd, "clear")) f = FileFaults{};
   const std::int64_t drop = get_int(cmd, "drop_after_parts", f.drop_after_parts);
+  const std::int64_t drop_saves = get_int(cmd, "drop_after_saves", f.drop_after_saves);
   const std::int64_t delay = get_int(cmd, "part_delay_ms", f.part_delay.count());
-  if (drop < 0 || delay < 0) throw CommandError{"file faults must not be negative"};
+  if (drop < 0 || drop_saves < 0 || delay < 0) throw CommandError{"file faults must not be negative"};
   f.drop_after_parts = static_cast<std::uint32_t>(drop);
+  f.drop_after_saves = static_cast<std::uint32_t>(drop_saves);
   f.part_delay = std::chrono::milliseconds(delay);
   return R"({"ok":true,"file_faults":)" + file_faults_json(f) + "}";
 }

@@ -42,6 +42,8 @@ struct FileFaults {
   // before that answer is given: the answer waits in its session for the client's next connection.
   // 0 = off.
   std::uint32_t drop_after_parts = 0;
+  // The same for upload.saveFilePart / saveBigFilePart answers (the part is saved first).
+  std::uint32_t drop_after_saves = 0;
   // Every upload.getFile answer leaves this much later. 0 = off.
   std::chrono::milliseconds part_delay{0};
 };

@@ -111,6 +111,11 @@ Reply get_file_hashes(Call& c) {
 Reply save_file_part(Call& c, std::int64_t file_id, int part, std::optional<int> total, ByteSpan bytes) {
   if (auto e = c.require_account()) return *e;
   if (auto e = c.world.files().save_part(c.self->id, file_id, total, part, bytes)) return *e;
+  FileStore& files = c.world.files();
+  if (c.hints && files.faults().drop_after_saves != 0 && --files.faults().drop_after_saves == 0) {
+    c.hints->drop_connection = true;
+    ++files.stats().dropped_connections;
+  }
   Bytes out(4);
   std::memcpy(out.data(), &kBoolTrue, 4);
   return out;
