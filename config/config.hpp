@@ -95,6 +95,10 @@ struct Config {
   std::size_t subscriber_buffer = 8u << 20;             // unread by a subscriber: past it, paced
   std::chrono::milliseconds lag_timeout{10'000};        // paced and not draining that long: lagged
 
+  // [files] — transfers (daemon/transfers)
+  int download_parts_in_flight = 8;  // upload.getFile requests at once per download (1 MiB each)
+  int upload_parts_in_flight = 8;    // save(Big)FilePart requests at once per upload (512 KiB each)
+
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
   LogFormat log_format = LogFormat::Text;

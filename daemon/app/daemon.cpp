@@ -175,7 +175,9 @@ int run_daemon(const config::Config& c, DaemonHooks hooks) {
                  declared.name, declared.name);
   }
 
-  transfers::Transfers transfers(io.get_executor(), schemas.api);
+  transfers::Transfers transfers(io.get_executor(), schemas.api,
+                                 transfers::TransferOptions{.download_window = c.download_parts_in_flight,
+                                                            .upload_window = c.upload_parts_in_flight});
   rpc::Methods methods(
       sessions, schemas.api, store.get(),
       rpc::MethodsOptions{.default_target = target, .updates = &updates, .transfers = &transfers});

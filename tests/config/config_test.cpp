@@ -111,6 +111,8 @@ TEST_CASE("with no config file the documented defaults apply") {
   CHECK(c.journal_max_age == std::chrono::hours(24 * 7));
   CHECK(c.subscriber_buffer == 8u << 20);
   CHECK(c.lag_timeout == 10s);
+  CHECK(c.download_parts_in_flight == 8);
+  CHECK(c.upload_parts_in_flight == 8);
   CHECK(c.log_level == "info");
   CHECK(c.log_format == LogFormat::Text);
   CHECK(c.sessions.empty());
@@ -200,6 +202,10 @@ journal_max_age = "30d"
 subscriber_buffer = "512KiB"
 lag_timeout = "250ms"
 
+[files]
+download_parts_in_flight = 16
+upload_parts_in_flight = 2
+
 [log]
 level = "debug"
 format = "json"
@@ -242,6 +248,8 @@ network = "production"
   CHECK(c.journal_max_age == std::chrono::hours(24 * 30));
   CHECK(c.subscriber_buffer == 512u << 10);
   CHECK(c.lag_timeout == 250ms);
+  CHECK(c.download_parts_in_flight == 16);
+  CHECK(c.upload_parts_in_flight == 2);
   CHECK(c.log_level == "debug");
   CHECK(c.log_format == LogFormat::Json);
   REQUIRE(c.sessions.size() == 2);
@@ -309,6 +317,7 @@ TEST_CASE("each invalid value is reported with its key and the problem") {
       {"[updates]\njournal_max_age = \"3651d\"", "updates.journal_max_age: must be 0s..87600h"},
       {"[updates]\nsubscriber_buffer = \"1KiB\"", "updates.subscriber_buffer: must be 64KiB..1GiB, got 1KiB"},
       {"[updates]\nlag_timeout = \"2h\"", "updates.lag_timeout: must be 0s..1h, got 2h"},
+      {"[files]\ndownload_parts_in_flight = 0", "files.download_parts_in_flight: must be 1..64, got 0"},
       {"[telegram]\nflood_wait_threshold = \"25h\"",
        "telegram.flood_wait_threshold: must be 0s..24h, got 25h"},
       {"[telegram]\ncall_timeout = \"10\"", "telegram.call_timeout: a duration needs a unit"},
