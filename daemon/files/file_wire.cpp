@@ -1,5 +1,7 @@
 #include "daemon/files/file_wire.hpp"
 
+#include <algorithm>
+
 namespace tgd::files {
 
 namespace {
@@ -17,21 +19,6 @@ std::uint32_t get32(ByteSpan in, std::size_t at) {
   for (int i = 0; i < 4; ++i)
     v |= static_cast<std::uint32_t>(in[at + static_cast<std::size_t>(i)]) << (8 * i);
   return v;
-}
-
-// TL `bytes`: a length (1 byte below 254, else 0xfe and 3 bytes), the data, zeros to a multiple of 4.
-void put_bytes(Bytes& out, ByteSpan data) {
-  const std::size_t n = data.size();
-  std::size_t header = 1;
-  if (n < 254) {
-    out.push_back(static_cast<std::uint8_t>(n));
-  } else {
-    header = 4;
-    out.push_back(254);
-    for (int i = 0; i < 3; ++i) out.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
-  }
-  out.insert(out.end(), data.begin(), data.end());
-  out.resize(out.size() + (4 - (header + n) % 4) % 4, 0);
 }
 
 }  // namespace
@@ -76,16 +63,33 @@ std::variant<ByteSpan, std::string> read_upload_file(ByteSpan answer) {
   return answer.subspan(start, length);
 }
 
-Bytes save_file_part(std::int64_t file_id, std::int32_t part, std::optional<std::int32_t> total_parts,
-                     ByteSpan bytes) {
-  Bytes out;
-  out.reserve(24 + bytes.size() + 4);
+SaveFilePartQuery save_file_part_query(std::int64_t file_id, std::int32_t part,
+                                       std::optional<std::int32_t> total_parts, std::size_t size) {
+  SaveFilePartQuery q;
+  Bytes& out = q.query;
+  out.reserve(4 + 24 + size + 4);
   put32(out, total_parts ? kUploadSaveBigFilePart : kUploadSaveFilePart);
   put64(out, static_cast<std::uint64_t>(file_id));
   put32(out, static_cast<std::uint32_t>(part));
   if (total_parts) put32(out, static_cast<std::uint32_t>(*total_parts));
-  put_bytes(out, bytes);
-  return out;
+  std::size_t header = 1;
+  if (size < 254) {
+    out.push_back(static_cast<std::uint8_t>(size));
+  } else {
+    header = 4;
+    out.push_back(254);
+    for (int i = 0; i < 3; ++i) out.push_back(static_cast<std::uint8_t>(size >> (8 * i)));
+  }
+  q.data_at = out.size();
+  out.resize(out.size() + size + (4 - (header + size) % 4) % 4, 0);
+  return q;
+}
+
+Bytes save_file_part(std::int64_t file_id, std::int32_t part, std::optional<std::int32_t> total_parts,
+                     ByteSpan bytes) {
+  SaveFilePartQuery q = save_file_part_query(file_id, part, total_parts, bytes.size());
+  std::copy(bytes.begin(), bytes.end(), q.query.begin() + static_cast<std::ptrdiff_t>(q.data_at));
+  return std::move(q.query);
 }
 
 std::optional<bool> read_bool(ByteSpan answer) {

@@ -45,6 +45,15 @@ std::variant<ByteSpan, std::string> read_upload_file(ByteSpan answer);
 // upload.saveFilePart (total_parts nullopt) or upload.saveBigFilePart.
 Bytes save_file_part(std::int64_t file_id, std::int32_t part, std::optional<std::int32_t> total_parts,
                      ByteSpan bytes);
+// The same with room for `size` bytes of data at `data_at`, to be read there straight from the file
+// (no part buffer, no copy); the padding is zeroed. Capacity for a 4-byte wrapper in front
+// (invokeWithoutUpdates) is reserved.
+struct SaveFilePartQuery {
+  Bytes query;
+  std::size_t data_at = 0;
+};
+SaveFilePartQuery save_file_part_query(std::int64_t file_id, std::int32_t part,
+                                       std::optional<std::int32_t> total_parts, std::size_t size);
 // The Bool a save*FilePart answers: true, false, or nullopt when it is not a Bool.
 std::optional<bool> read_bool(ByteSpan answer);
 

@@ -37,6 +37,12 @@ Bytes wrap_init_connection(const ConnectionParams& p, std::int32_t layer, ByteSp
   return out;
 }
 
+void wrap_without_updates_in_place(Bytes& query) {
+  std::uint8_t id[4];
+  for (int i = 0; i < 4; ++i) id[i] = static_cast<std::uint8_t>(kInvokeWithoutUpdates >> (8 * i));
+  query.insert(query.begin(), id, id + 4);
+}
+
 Bytes wrap_without_updates(ByteSpan query) {
   Bytes out;
   out.reserve(4 + query.size());

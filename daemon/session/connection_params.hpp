@@ -27,5 +27,8 @@ Bytes wrap_init_connection(const ConnectionParams& params, std::int32_t layer, B
 
 // invokeWithoutUpdates#bf9459b7 query: for connections that must not receive updates (files).
 Bytes wrap_without_updates(ByteSpan query);
+// The same in place: no second buffer when `query` has 4 bytes of spare capacity (file parts are
+// built with it), only a move of its bytes.
+void wrap_without_updates_in_place(Bytes& query);
 
 }  // namespace tgd::session

@@ -154,7 +154,9 @@ struct Invoker::Impl : std::enable_shared_from_this<Impl> {
       if (!left) co_return failed("timeout");
       MtprotoClient* c = client(dc, o.connection);
       if (c == nullptr) co_return failed("no address for DC " + std::to_string(dc));
-      CallResult r = co_await c->call(query, {.timeout = *left});
+      // File parts do not compress: the client must not spend the loop trying.
+      CallResult r =
+          co_await c->call(query, {.timeout = *left, .compressible = o.connection != ConnectionKind::File});
       if (auto* bytes = std::get_if<Bytes>(&r)) {
         if (o.answered_by != nullptr) *o.answered_by = dc;
         co_return std::move(*bytes);
@@ -307,7 +309,7 @@ struct Invoker::Impl : std::enable_shared_from_this<Impl> {
     MethodMetrics& m = metrics[constructor_of(query)];
     ++m.calls;
     ++in_flight;
-    if (o.connection == ConnectionKind::File) query = wrap_without_updates(query);
+    if (o.connection == ConnectionKind::File) wrap_without_updates_in_place(query);
     InvokeResult result = co_await run(std::move(query), o, deadline, m, true);
     --in_flight;
     m.total_time += Clock::now() - start;

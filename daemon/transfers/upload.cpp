@@ -27,9 +27,14 @@ asio::awaitable<void> upload_lane(Job& job, UploadState& st) {
   while (!job.error) {
     const std::optional<files::UploadPart> part = st.plan.next();
     if (!part) co_return;
-    Bytes data(static_cast<std::size_t>(part->size));
     const bool big = st.plan.big();
-    auto read_failed = co_await on_disk(job.strand, [&st, &data, part = *part, big] {
+    // The part is read straight into its request (no part buffer, no copy).
+    files::SaveFilePartQuery q =
+        files::save_file_part_query(st.plan.file_id(), part->part,
+                                    big ? std::optional<std::int32_t>(st.plan.total_parts()) : std::nullopt,
+                                    static_cast<std::size_t>(part->size));
+    const MutableByteSpan data(q.query.data() + q.data_at, static_cast<std::size_t>(part->size));
+    auto read_failed = co_await on_disk(job.strand, [&st, data, part = *part, big] {
       auto e = st.source->read(part.offset, data);
       if (!e && !big && st.md5.add(part.part, data) == files::OrderedMd5::Added::kOutOfOrder) {
         e = files::FileError{.kind = files::FileErrorKind::kIo,
@@ -44,11 +49,7 @@ asio::awaitable<void> upload_lane(Job& job, UploadState& st) {
           .kind = TransferError::Kind::Disk, .message = read_failed->message, .file = *read_failed});
       co_return;
     }
-    Bytes query =
-        files::save_file_part(st.plan.file_id(), part->part,
-                              big ? std::optional<std::int32_t>(st.plan.total_parts()) : std::nullopt, data);
-    data = Bytes();  // only the query holds the part now
-    session::InvokeResult result = co_await job.session->invoker().invoke(std::move(query), st.invoke);
+    session::InvokeResult result = co_await job.session->invoker().invoke(std::move(q.query), st.invoke);
     if (job.error) co_return;
     if (auto* e = std::get_if<session::CallError>(&result)) {
       if (e->kind == session::CallError::Kind::Failed) {

@@ -119,6 +119,7 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
     std::optional<UnixNanos> deadline;
     std::uint64_t serial = 0;  // tells a cancellation of this call from one of an earlier slot user
     bool content_related = true;
+    bool compressible = true;
     std::function<void()> on_quick_ack;  // empty: no quick ack asked for
     bool wrapped = false;                // sent with options.wrap_until_initialized
   };
@@ -177,6 +178,7 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
     c.handler.swap(handler);  // not operator=: see CallHandler
     c.query = std::move(query);
     c.content_related = call_options.content_related;
+    c.compressible = call_options.compressible;
     c.on_quick_ack = call_options.on_quick_ack;
     c.serial = ++call_serial;
     c.deadline.reset();
@@ -212,6 +214,7 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
     Call& c = calls[index];
     mtproto::SendOptions send_options;
     send_options.content_related = c.content_related;
+    send_options.compressible = c.compressible;
     // The Full transport has no way to ask for one (facts §1.4).
     send_options.quick_ack = c.on_quick_ack && options.framing != transport::Framing::Full;
     send_options.deadline = c.deadline;  // the session fails it with Timeout and drops it from its queues
@@ -595,6 +598,10 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
       if (over) co_return end;
       if (session->wants_flush(now)) request_flush();
       arm_timer();
+      // Outcomes were handed out: let their callers run before reading on. A reader that keeps
+      // finding data would otherwise decrypt a whole burst (8 MiB of file parts) first, holding
+      // back every waiting coroutine — the next requests of a transfer, other connections' calls.
+      if (deferred_posted) co_await asio::post(ex, asio::use_awaitable);
     }
   }
 

@@ -94,6 +94,8 @@ struct CallOptions {
   // sooner than the answer, useful for showing progress of slow calls. Not called again for a
   // resend; never called after the outcome, nor over the Full transport, which has no quick acks.
   std::function<void()> on_quick_ack{};
+  // False for bodies that do not compress (file parts): never tried as gzip_packed.
+  bool compressible = true;
 };
 
 enum class LinkEvent : std::uint8_t { Reconnected, NewSession };

@@ -72,6 +72,7 @@ struct TestDc::Impl {
   std::unordered_map<server::ConnectionId, std::shared_ptr<Connection>> connections;
   server::ConnectionId next_connection = 1;
   std::vector<server::Event> events;
+  bool streamed_answer = false;  // on_event(Query) answered a file part
   std::vector<server::OutgoingPacket> outgoing;
   std::shared_ptr<int> lifetime = std::make_shared<int>(0);  // posted work checks it is still here
 
@@ -136,12 +137,21 @@ struct TestDc::Impl {
     if (c.disconnect_timer) c.disconnect_timer->cancel();
   }
 
-  // Runs the dispatcher's events and writes whatever it has to send.
-  void after_packet(Dc& dc, Connection& c) {
-    for (auto& event : events) {
+  // Runs the dispatcher's events and writes whatever it has to send. A file part's answer is
+  // written before the next query is handled (yielding to the writer), as Telegram streams them:
+  // a packet of eight upload.getFile requests must not hold 8 MiB of answers back until the last
+  // one is encrypted.
+  awaitable<void> after_packet(Dc& dc, Connection& c) {
+    std::vector<server::Event> batch;
+    batch.swap(events);  // other connections run while this one yields
+    for (auto& event : batch) {
       std::visit([&](auto& e) { on_event(dc, c, e); }, event);
+      if (streamed_answer) {
+        streamed_answer = false;
+        write_output(dc);
+        co_await asio::post(io, asio::use_awaitable);
+      }
     }
-    events.clear();
     write_output(dc);
   }
 
@@ -182,6 +192,7 @@ struct TestDc::Impl {
       dc.dispatcher.on_connection_closed(c.id);
     }
     const bool compressible = !hints.incompressible;
+    streamed_answer = hints.incompressible;  // a file part: after_packet writes it at once
     const auto delay = std::max(dc.dispatcher.faults().answer_delay, hints.delay);
     if (delay.count() == 0) return give_answer(dc, query.session, query.msg_id, result, compressible);
     // Faults::answer_delay, FileFaults::part_delay: the answer leaves later; the output listener
@@ -346,7 +357,7 @@ struct TestDc::Impl {
       if (!is_plain_message(payload)) {
         dc.in_packet = true;  // after_packet() flushes: no posted flush needed
         dc.dispatcher.on_packet(c->id, payload, mtproto::system_now(), events, frame->quick_ack_requested);
-        after_packet(dc, *c);
+        co_await after_packet(dc, *c);
         dc.in_packet = false;
         continue;
       }

@@ -111,8 +111,8 @@ void ClientSession::serialize_request(RequestId id, Request& r, UnixNanos now,
     const Request* after = requests_.find(r.after);
     if (after != nullptr && after->state == RequestState::Sent) after_msg_id = after->msg_id;
   }
-  const bool compress =
-      options_.gzip_threshold > 0 && body.size() + (after_msg_id ? 12 : 0) > options_.gzip_threshold;
+  const bool compress = r.compressible && options_.gzip_threshold > 0 &&
+                        body.size() + (after_msg_id ? 12 : 0) > options_.gzip_threshold;
   if (after_msg_id != 0 || compress) {
     // invokeAfterMsg must be the outermost wrapper (facts §5.1) and gzip_packed is transparent,
     // so the wrapper is compressed with the query, as Telethon does.

@@ -26,6 +26,7 @@ RequestId RequestTable::add(Bytes query, const SendOptions& options) {
   r.deadline = options.deadline;
   r.state = RequestState::Queued;
   r.content_related = options.content_related;
+  r.compressible = options.compressible;
   r.quick_ack = options.quick_ack;
   r.acked = false;
   ++queued_;

@@ -34,6 +34,7 @@ struct Request {
   RequestState state = RequestState::Free;
   bool content_related = true;
   bool quick_ack = false;
+  bool compressible = true;
   bool acked = false;  // the server acknowledged the current transmission
 };
 

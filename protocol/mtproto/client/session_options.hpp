@@ -66,6 +66,9 @@ struct SendOptions {
   RequestId after{};
   // Ask the transport for a quick ack of the packet carrying this request.
   bool quick_ack = false;
+  // May go out as gzip_packed (above gzip_threshold). False for what does not compress (file
+  // parts): trying costs ~15 ms per 512 KiB on the event loop for nothing.
+  bool compressible = true;
   // The request fails with FailReason::Timeout when it has no outcome by then (on_timer).
   std::optional<UnixNanos> deadline;
 };

@@ -156,6 +156,17 @@ TEST_CASE(
   CHECK(f.client.counters().gzip_packed_sent == 1);
 }
 
+TEST_CASE("a query sent as not compressible goes as it is however well it would compress") {
+  SessionFixture f;
+  SendOptions options;
+  options.compressible = false;
+  f.client.send(test_query(1, 4000), options);
+  const ClientPacket p = f.flush_one(at(0));
+  REQUIRE(p.messages.size() == 1);
+  CHECK(p.messages[0].body == test_query(1, 4000));
+  CHECK(f.client.counters().gzip_packed_sent == 0);
+}
+
 TEST_CASE("rpc_error becomes an Error with code and message, counted by code") {
   SessionFixture f;
   const RequestId a = f.client.send(test_query(1));
