@@ -158,7 +158,8 @@ asio::awaitable<Outcome<DownloadDone>> Transfers::download(std::shared_ptr<sessi
   const auto failed = [&job]() -> Outcome<DownloadDone> { return *job.error; };
 
   auto made = DownloadPlan::make(request.info.size, request.range,
-                                 files::DownloadOptions{.window = impl->options.download_window,
+                                 files::DownloadOptions{.part_size = impl->options.download_part_size,
+                                                        .window = impl->options.download_window,
                                                         .max_attempts = impl->options.max_attempts});
   if (auto* e = std::get_if<files::PlanError>(&made)) {
     job.fail(TransferError::Kind::BadInput, e->message);

@@ -363,6 +363,9 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
         return;
       }
       c.writing = true;
+      // More queued than one flush takes (ClientSessionOptions::max_flush_bytes): the next flush
+      // follows this write, leaving the loop to others in between.
+      if (session->wants_flush(mtproto::system_now())) c.flush_again = true;
       asio::async_write(c.socket.socket(), asio::buffer(c.out),
                         [self = shared_from_this(), connection = conn](error_code ec, std::size_t) {
                           connection->writing = false;

@@ -73,17 +73,25 @@ void ClientSession::emit_service(PendingService& s, UnixNanos now, std::vector<O
 }
 
 void ClientSession::emit_requests(UnixNanos now, std::vector<OutgoingPacket>& out) {
+  std::size_t bytes = 0;
+  // Serialises a queue's requests in order until max_flush_bytes; the rest stay queued.
+  const auto take = [&](std::vector<RequestId>& queue) {
+    std::size_t taken = 0;
+    for (; taken < queue.size(); ++taken) {
+      if (options_.max_flush_bytes != 0 && bytes >= options_.max_flush_bytes) break;
+      if (const Request* r = requests_.find(queue[taken])) bytes += r->query.size();
+      serialize_with_dependencies(queue[taken], now, out);
+    }
+    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(taken));
+  };
   auto& resend = requests_.resend_queue();
   if (!resend.empty()) {
     // Resends go first and in creation order, so invokeAfterMsg chains mostly find their
     // predecessor serialised already.
     std::sort(resend.begin(), resend.end());
-    for (RequestId id : resend) serialize_with_dependencies(id, now, out);
-    resend.clear();
+    take(resend);
   }
-  auto& fresh = requests_.fresh_queue();
-  for (RequestId id : fresh) serialize_with_dependencies(id, now, out);
-  fresh.clear();
+  take(requests_.fresh_queue());
 }
 
 void ClientSession::serialize_with_dependencies(RequestId id, UnixNanos now,

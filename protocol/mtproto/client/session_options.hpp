@@ -18,6 +18,10 @@ struct ClientSessionOptions {
   // Bodies larger than this go out as gzip_packed when that makes them smaller (Telethon's rule,
   // facts §3.11). 0 disables compression.
   std::size_t gzip_threshold = 512;
+  // Query bytes serialised (and so encrypted) per flush, at least one query: the rest waits for the
+  // next flush. Every byte costs AES-IGE and SHA-256 on the caller's thread, so a flush of eight
+  // 512 KiB file parts would hold an event loop for ~8 ms; 0 = no bound.
+  std::size_t max_flush_bytes = 1 << 20;
   // Largest inflated gzip_packed payload accepted from the server.
   std::size_t max_gzip_unpacked = 16 * 1024 * 1024;
   // Up to this many extra random padding bytes per packet, so that lengths leak less (tdlib adds

@@ -167,6 +167,23 @@ TEST_CASE("a query sent as not compressible goes as it is however well it would 
   CHECK(f.client.counters().gzip_packed_sent == 0);
 }
 
+TEST_CASE("one flush serialises about max_flush_bytes of queries, the next flush the rest, in order") {
+  SessionFixture f;
+  SendOptions options;
+  options.compressible = false;
+  for (std::uint32_t i = 1; i <= 3; ++i) f.client.send(test_query(i, 600 * 1024), options);
+  // 600 KiB, then 1.2 MiB >= 1 MiB: the third waits.
+  std::vector<ClientPacket> first = f.flush(at(0));
+  std::size_t messages = 0;
+  for (const ClientPacket& p : first) messages += p.messages.size();
+  CHECK(messages == 2);
+  CHECK(f.client.wants_flush(at(0)));
+  std::vector<ClientPacket> second = f.flush(at(0));
+  REQUIRE(second.size() == 1);
+  REQUIRE(second[0].messages.size() == 1);
+  CHECK(second[0].messages[0].body == test_query(3, 600 * 1024));
+}
+
 TEST_CASE("rpc_error becomes an Error with code and message, counted by code") {
   SessionFixture f;
   const RequestId a = f.client.send(test_query(1));
