@@ -96,7 +96,7 @@ struct Config {
   std::chrono::milliseconds lag_timeout{10'000};        // paced and not draining that long: lagged
 
   // [files] — transfers (daemon/transfers)
-  int download_parts_in_flight = 8;  // upload.getFile requests at once per download (1 MiB each)
+  int download_parts_in_flight = 8;  // upload.getFile requests at once per download (512 KiB each)
   int upload_parts_in_flight = 8;    // save(Big)FilePart requests at once per upload (512 KiB each)
 
   // [log]
