@@ -102,13 +102,6 @@ Args parse_args(int argc, char** argv) {
   return a;
 }
 
-std::string loadavg() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
-}
-
 double seconds_between(std::int64_t from_ns, std::int64_t to_ns) {
   return static_cast<double>(to_ns - from_ns) / 1e9;
 }
@@ -549,13 +542,8 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   ::prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // probe sleeps on time, not 50 µs late
 
-  std::string pattern = (fs::temp_directory_path() / "tgd-filebench-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) return 1;
-  const fs::path dir = pattern;
-  // tgd demo runs its test DC as `PROGRAM --dcs 3`: the wrapper adds the control socket.
-  std::ofstream(dir / "testdc.sh") << "#!/bin/sh\nexec '" << args.testdc << "' --control '"
-                                   << (dir / "control.sock").string() << "' \"$@\"\n";
-  fs::permissions(dir / "testdc.sh", fs::perms::owner_all);
+  const fs::path dir = make_demo_dir("tgd-filebench", args.testdc);
+  if (dir.empty()) return 1;
 
   const fs::path source = dir / "source.bin";
   if (!make_source(source, args.size_mib * kMiB)) {

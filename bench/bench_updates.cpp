@@ -116,13 +116,6 @@ Args parse_args(int argc, char** argv) {
   return a;
 }
 
-std::string loadavg() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
-}
-
 // The unsigned number at `text[at...]` (0 if none); `at` moves past it.
 std::int64_t parse_number(std::string_view text, std::size_t& at) {
   std::int64_t n = 0;
@@ -618,13 +611,8 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   ::prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // timers on time, not 50 µs late
 
-  std::string pattern = (fs::temp_directory_path() / "tgd-updbench-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) return 1;
-  const fs::path dir = pattern;
-  // tgd demo runs its test DC as `PROGRAM --dcs 3`: the wrapper adds the control socket.
-  std::ofstream(dir / "testdc.sh") << "#!/bin/sh\nexec '" << args.testdc << "' --control '"
-                                   << (dir / "control.sock").string() << "' \"$@\"\n";
-  fs::permissions(dir / "testdc.sh", fs::perms::owner_all);
+  const fs::path dir = make_demo_dir("tgd-updbench", args.testdc);
+  if (dir.empty()) return 1;
 
   std::printf(
       "batch %d, floods of %llu, window %lld, warm-up %.0f s, measured %.0f s (paced %.0f s); load average "

@@ -164,4 +164,22 @@ std::string range(std::vector<double> v, const char* format) {
   return std::string(lo) + " – " + hi;
 }
 
+std::filesystem::path make_demo_dir(const std::string& prefix, const std::string& testdc) {
+  namespace fs = std::filesystem;
+  std::string pattern = (fs::temp_directory_path() / (prefix + "-XXXXXX")).string();
+  if (::mkdtemp(pattern.data()) == nullptr) return {};
+  const fs::path dir = pattern;
+  std::ofstream(dir / "testdc.sh") << "#!/bin/sh\nexec '" << testdc << "' --control '"
+                                   << (dir / "control.sock").string() << "' \"$@\"\n";
+  fs::permissions(dir / "testdc.sh", fs::perms::owner_all);
+  return dir;
+}
+
+std::string loadavg() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  in >> one >> five >> fifteen;
+  return one + " " + five + " " + fifteen;
+}
+
 }  // namespace tgd::bench

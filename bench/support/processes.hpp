@@ -1,5 +1,5 @@
 #pragma once
-// What the end-to-end benchmarks share (bench_rpc, bench_updates): `tgd demo` as a child process
+// What the end-to-end benchmarks share (bench_rpc, bench_updates, bench_files): `tgd demo` as a child process
 // with its ready line, CPU time of processes from /proc, a blocking NDJSON call for set-up, and the
 // figures (percentiles, median and range over runs).
 #include <sys/types.h>
@@ -36,6 +36,14 @@ struct TgdProcess {
   bool start(const std::vector<std::string>& args, const std::filesystem::path& log);
   void stop();
 };
+
+// A new temporary directory (`prefix`-XXXXXX) holding testdc.sh: `testdc` with a control socket at
+// <dir>/control.sock, for `tgd demo --testdc <dir>/testdc.sh` (tgd demo runs its test DC as
+// `PROGRAM --dcs 3`). Empty on failure.
+std::filesystem::path make_demo_dir(const std::string& prefix, const std::string& testdc);
+
+// /proc/loadavg's three averages, "1.02 0.98 0.91".
+std::string loadavg();
 
 // One request line and its answer line over a UNIX socket, blocking (set-up, control sockets).
 std::string call_once(const std::string& socket_path, const std::string& line);
