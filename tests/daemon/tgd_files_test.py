@@ -158,6 +158,22 @@ class DownloadTest(FilesCase):
         self.assertFalse((self.out / "e2").exists())
         self.assertEqual(self.leftovers(self.out), [])
 
+    def test_an_expired_reference_of_a_channel_post_is_refreshed_through_channels_get_messages(self):
+        created = self.rpc.call("channels.createChannel", {"session": "alice", "title": "Files", "about": "",
+                                                             "broadcast": True})
+        channel = next(c for c in created["chats"] if c["_"] == "channel")
+        peer = {"_": "peerChannel", "channel_id": channel["id"]}
+        src = self.make_file("post.bin", MiB + 17, seed=3)
+        posted = self.rpc.call("messages.sendMedia", {
+            "session": "alice", "peer": peer, "message": "a post",
+            "media": {"_": "inputMediaUploadedDocument", "file": str(src), "mime_type": "x/y", "attributes": []}})
+        self.control({"op": "expire_file_references"})
+        got = self.rpc.call("downloadToFile", {"session": "alice", "file": posted, "path": str(self.out / "post")})
+        self.assertEqual(sha256(got["path"]), sha256(src))
+        methods = {m: c for s in self.rpc.call("status")["sessions"] if s["name"] == "alice"
+                   for m, c in s["methods"].items()}
+        self.assertEqual(methods["channels.getMessages"]["ok"], 1, methods.get("channels.getMessages"))
+
     def test_a_connection_dropped_mid_transfer_is_resumed_and_the_file_is_byte_exact(self):
         src = self.make_file("d.bin", 12 * MiB + 5)
         update = self.send_document(src)
