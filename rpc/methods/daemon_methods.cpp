@@ -133,7 +133,9 @@ const std::vector<Methods::Impl::DaemonMethod>& Methods::Impl::daemon_methods() 
        {},
        "Sessions with their states, open connections, calls in flight, per-method counters and update "
        "engine counters (pushes, requests, published, journal seqs); subscriptions (active, and since the "
-       "start: notified, paced, lagged, dropped).",
+       "start: notified, paced, lagged, dropped); transfers (active, and since the start: downloads, "
+       "uploads, "
+       "failed, cancelled, bytes each way, part retries, reference refreshes).",
        "{}",
        &Impl::status},
       {"sleep",

@@ -3,6 +3,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include "daemon/stream/update_stream.hpp"
+#include "daemon/transfers/transfers.hpp"
 #include "protocol/net/asio.hpp"
 #include "protocol/tl/json_fields.hpp"
 #include "rpc/methods/errors.hpp"
@@ -206,6 +207,21 @@ awaitable<Outcome> Methods::Impl::status(Args) {
         .num("lagged", u.lagged)
         .num("dropped", u.dropped);
     out.raw("subscriptions", subs.done());
+  }
+  if (options.transfers != nullptr) {
+    // File transfers: running now, and totals since the start.
+    const transfers::Stats t = options.transfers->stats();
+    JsonObject files;
+    files.num("active", static_cast<std::uint64_t>(t.active))
+        .num("downloads", t.downloads)
+        .num("uploads", t.uploads)
+        .num("failed", t.failed)
+        .num("cancelled", t.cancelled)
+        .num("bytes_downloaded", t.bytes_downloaded)
+        .num("bytes_uploaded", t.bytes_uploaded)
+        .num("part_retries", t.part_retries)
+        .num("reference_refreshes", t.reference_refreshes);
+    out.raw("transfers", files.done());
   }
   out.num("open_connections", static_cast<std::uint64_t>(connections));
   out.num("calls_in_flight", calls);

@@ -173,6 +173,9 @@ class DownloadTest(FilesCase):
         methods = {m: c for s in self.rpc.call("status")["sessions"] if s["name"] == "alice"
                    for m, c in s["methods"].items()}
         self.assertEqual(methods["channels.getMessages"]["ok"], 1, methods.get("channels.getMessages"))
+        counts = self.rpc.call("status")["transfers"]
+        self.assertEqual((counts["reference_refreshes"], counts["uploads"], counts["bytes_downloaded"]),
+                         (1, 1, MiB + 17), counts)
 
     def test_a_connection_dropped_mid_transfer_is_resumed_and_the_file_is_byte_exact(self):
         src = self.make_file("d.bin", 12 * MiB + 5)
@@ -198,6 +201,8 @@ class DownloadTest(FilesCase):
         self.assertEqual(answer["error"]["code"], -32003, answer)
         self.assertFalse((self.out / "c").exists())
         self.assertEqual(self.leftovers(self.out), [])
+        counts = self.rpc.call("status")["transfers"]
+        self.assertEqual((counts["active"], counts["cancelled"], counts["downloads"]), (0, 1, 1), counts)
         error = self.rpc.call_raw("cancelTransfer", {"transfer": transfer})["error"]
         self.assertEqual(error["code"], -32013, error)
         self.control({"op": "file_fault", "clear": True})
