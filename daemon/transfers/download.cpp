@@ -107,7 +107,10 @@ asio::awaitable<void> download_lane(Job& job, DownloadState& st, const DownloadR
     if (answered_by != 0 && st.invoke.dc != answered_by) st.invoke.dc = answered_by;
     if (auto* e = std::get_if<session::CallError>(&result)) {
       if (e->kind == session::CallError::Kind::Rpc && e->message.starts_with("FILE_REFERENCE_")) {
-        st.plan.fail(part->part);
+        if (st.plan.fail(part->part) == files::FailOutcome::kGaveUp) {
+          job.fail(*e, "upload.getFile");  // this part's reference expired max_attempts times
+          co_return;
+        }
         if (!co_await refresh_reference(job, st, request, generation)) co_return;
         continue;
       }
