@@ -11,6 +11,7 @@
 #include "rpc/methods/errors.hpp"
 #include "rpc/methods/json_builder.hpp"
 #include "rpc/methods/methods_impl.hpp"
+#include "rpc/methods/parse_mode.hpp"
 
 namespace tgd::rpc {
 
@@ -90,6 +91,15 @@ std::variant<std::shared_ptr<Session>, Error> Methods::Impl::pick_session(const 
 
 awaitable<Outcome> Methods::Impl::call_tl(const tl::Combinator& method, std::string params) {
   using methods::ParamRewriter;
+  if (params.find("\"parse_mode\"") != std::string::npos) {
+    // Synchronous: the parsed document lives in the shared parser.
+    simdjson::dom::element root;
+    if (parser.parse(params).get(root) != simdjson::SUCCESS)
+      co_return methods::invalid_params("params: not valid JSON");
+    auto formatted = methods::apply_parse_mode(method, root);
+    if (auto* e = std::get_if<Error>(&formatted)) co_return std::move(*e);
+    if (auto& text = std::get<std::optional<std::string>>(formatted)) params = std::move(*text);
+  }
   std::string session_name;
   std::shared_ptr<Session> session;
   std::string text;  // the params sent

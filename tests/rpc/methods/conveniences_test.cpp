@@ -6,6 +6,7 @@
 #include "protocol/tl/embedded_schema.hpp"
 #include "rpc/methods/errors.hpp"
 #include "rpc/methods/param_rewriter.hpp"
+#include "rpc/methods/parse_mode.hpp"
 #include "rpc/methods/peers.hpp"
 
 using namespace tgd;
@@ -219,4 +220,44 @@ TEST_CASE("call errors become JSON-RPC errors: Telegram's code and message, pars
   CHECK(bad.message == "params.limit: 1099511627776 does not fit int");
   CHECK_FALSE(error_number("PEER_ID_INVALID"));
   CHECK(error_number("PASSWORD_TOO_FRESH_3600")->value == 3600);
+}
+
+TEST_CASE(
+    "parse_mode HTML: the message becomes plain text with entities, parse_mode is dropped, errors precise") {
+  simdjson::dom::parser parser;
+  const auto apply = [&](std::string_view method, const std::string& params) {
+    simdjson::dom::element root;
+    REQUIRE(parser.parse(params).get(root) == simdjson::SUCCESS);
+    return apply_parse_mode(*api().find(method), root);
+  };
+  auto r =
+      apply("messages.sendMessage", R"({"peer":"me","message":"<b>hi</b> 😀 <i>x</i>","parse_mode":"HTML"})");
+  REQUIRE(std::holds_alternative<std::optional<std::string>>(r));
+  const std::string sent = *std::get<std::optional<std::string>>(r);
+  CHECK(sent ==
+        R"({"peer":"me","message":"hi 😀 x","entities":[{"_":"messageEntityBold","offset":0,"length":2},)"
+        R"({"_":"messageEntityItalic","offset":6,"length":1}]})");
+  // Nothing to do without a parse_mode.
+  r = apply("messages.sendMessage", R"({"peer":"me","message":"<b>"})");
+  CHECK_FALSE(std::get<std::optional<std::string>>(r).has_value());
+  // Errors: bad markup with its position, entities given too, a method without entities, Markdown.
+  const auto error = [&](std::string_view method, const std::string& params) {
+    auto e = apply(method, params);
+    REQUIRE(std::holds_alternative<tgd::rpc::Error>(e));
+    CHECK(std::get<tgd::rpc::Error>(e).code == -32602);
+    return std::get<tgd::rpc::Error>(e).message;
+  };
+  CHECK(error("messages.sendMessage", R"({"message":"a <b>b","parse_mode":"html"})")
+            .starts_with("params.message: bad HTML at byte "));
+  CHECK(error("messages.sendMessage", R"({"message":"x","entities":[],"parse_mode":"HTML"})") ==
+        "params.entities: give entities or a parse_mode, not both");
+  CHECK(error("users.getUsers", R"({"id":["me"],"parse_mode":"HTML"})") ==
+        "params.parse_mode: users.getUsers has no message with entities to format");
+  CHECK(error("messages.sendMessage", R"({"message":"x","parse_mode":"MarkdownV2"})") ==
+        "params.parse_mode: Markdown is not supported yet; use \"HTML\"");
+  CHECK(error("messages.sendMessage", R"({"message":"x","parse_mode":"BBCode"})") ==
+        "params.parse_mode: \"BBCode\" is not a parse mode (\"HTML\" or none)");
+  // parseText's answer: none keeps the text.
+  CHECK(std::get<std::string>(parse_text("<b>x</b>", "none", "params.text")) ==
+        R"({"message":"<b>x</b>","entities":[]})");
 }
