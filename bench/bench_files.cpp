@@ -418,17 +418,7 @@ bool run_round(const Args& args, const fs::path& dir, const fs::path& source, co
   fs::remove_all(dir / "state", ec);
   fs::remove(dir / "control.sock", ec);
   TgdProcess tgd;
-  if (!tgd.start({args.tgd, "demo", "--tcp-port", "0", "--log-level", "warn", "--state",
-                  (dir / "state").string(), "--testdc", (dir / "testdc.sh").string()},
-                 dir / "tgd.log")) {
-    std::fprintf(stderr, "tgd demo did not get ready; its log: %s\n", (dir / "tgd.log").c_str());
-    tgd.stop();
-    return false;
-  }
-  struct Stop {
-    TgdProcess& p;
-    ~Stop() { p.stop(); }
-  } stop{tgd};
+  if (!tgd.start_demo(args.tgd, dir)) return false;
   simdjson::dom::parser parser;
   simdjson::dom::element ready;
   std::string_view socket_path;

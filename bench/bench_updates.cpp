@@ -527,17 +527,7 @@ bool run_round(const Args& args, const fs::path& dir, int n, Round& out) {
   fs::remove_all(dir / "state", ec);
   fs::remove(dir / "control.sock", ec);
   TgdProcess tgd;
-  if (!tgd.start({args.tgd, "demo", "--tcp-port", "0", "--log-level", "warn", "--state",
-                  (dir / "state").string(), "--testdc", (dir / "testdc.sh").string()},
-                 dir / "tgd.log")) {
-    std::fprintf(stderr, "tgd demo did not get ready; its log: %s\n", (dir / "tgd.log").c_str());
-    tgd.stop();
-    return false;
-  }
-  struct Stop {
-    TgdProcess& p;
-    ~Stop() { p.stop(); }
-  } stop{tgd};
+  if (!tgd.start_demo(args.tgd, dir)) return false;
   // {"socket":…,"ws":"ws://127.0.0.1:PORT/","http":…,"token":"…","sessions":[…]}: by substring.
   const std::string& ready = tgd.ready_line;
   auto field = [&](std::string_view key) {

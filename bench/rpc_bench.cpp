@@ -532,13 +532,7 @@ int main(int argc, char** argv) {
     fs::permissions(dir / "testdc.sh", fs::perms::owner_all);
   }
   TgdProcess tgd;
-  if (!tgd.start({args.tgd, "demo", "--tcp-port", "0", "--log-level", "warn", "--state",
-                  (dir / "state").string(), "--testdc", (dir / "testdc.sh").string()},
-                 dir / "tgd.log")) {
-    std::fprintf(stderr, "tgd demo did not get ready; its log: %s\n", (dir / "tgd.log").c_str());
-    tgd.stop();
-    return 1;
-  }
+  if (!tgd.start_demo(args.tgd, dir)) return 1;
   simdjson::dom::parser parser;
   Endpoints at;
   {

@@ -112,6 +112,17 @@ bool TgdProcess::start(const std::vector<std::string>& args, const fs::path& log
   return !ready_line.empty();
 }
 
+bool TgdProcess::start_demo(const std::string& tgd, const std::filesystem::path& dir) {
+  if (start({tgd, "demo", "--tcp-port", "0", "--log-level", "warn", "--state", (dir / "state").string(),
+             "--testdc", (dir / "testdc.sh").string()},
+            dir / "tgd.log")) {
+    return true;
+  }
+  std::fprintf(stderr, "tgd demo did not get ready; its log: %s\n", (dir / "tgd.log").c_str());
+  stop();
+  return false;
+}
+
 void TgdProcess::stop() {
   if (pid <= 0) return;
   ::kill(pid, SIGTERM);

@@ -27,13 +27,21 @@ double self_cpu_seconds();
 std::vector<pid_t> children_of(pid_t pid);
 
 // `tgd demo` (or any program printing one ready line on stdout), stderr to `log`; stopped with
-// SIGTERM and waited for.
+// SIGTERM and waited for (also when it goes out of scope).
 struct TgdProcess {
   pid_t pid = -1;
   std::string ready_line;
 
+  TgdProcess() = default;
+  TgdProcess(const TgdProcess&) = delete;
+  TgdProcess& operator=(const TgdProcess&) = delete;
+  ~TgdProcess() { stop(); }
+
   // Spawns args[0] with args and waits (up to 60 s) for the first line on its stdout.
   bool start(const std::vector<std::string>& args, const std::filesystem::path& log);
+  // `tgd demo` on a free TCP port with its state in <dir>/state, its test DC <dir>/testdc.sh and
+  // its log <dir>/tgd.log; says on stderr when it did not get ready.
+  bool start_demo(const std::string& tgd, const std::filesystem::path& dir);
   void stop();
 };
 
