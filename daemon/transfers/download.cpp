@@ -141,8 +141,7 @@ asio::awaitable<void> download_lane(Job& job, DownloadState& st, const DownloadR
       auto failed = co_await on_disk(
           job.strand, [target, piece, at = w.output_offset] { return target->write(at, piece); });
       if (failed) {
-        job.fail(
-            TransferError{.kind = TransferError::Kind::Disk, .message = failed->message, .file = *failed});
+        job.fail(*failed);
         co_return;
       }
       job.owner.stats.bytes_downloaded += w.length;
@@ -186,7 +185,7 @@ asio::awaitable<Outcome<DownloadDone>> Transfers::download(std::shared_ptr<sessi
                             : DownloadTarget::to_file(request.path, size);
   });
   if (auto* e = std::get_if<files::FileError>(&opened)) {
-    job.fail(TransferError{.kind = TransferError::Kind::Disk, .message = e->message, .file = *e});
+    job.fail(*e);
     co_return failed();
   }
   DownloadTarget target = std::move(std::get<DownloadTarget>(opened));
@@ -206,7 +205,7 @@ asio::awaitable<Outcome<DownloadDone>> Transfers::download(std::shared_ptr<sessi
   }
   auto committed = co_await on_disk(job.strand, [&target] { return target.commit(); });
   if (auto* e = std::get_if<files::FileError>(&committed)) {
-    job.fail(TransferError{.kind = TransferError::Kind::Disk, .message = e->message, .file = *e});
+    job.fail(*e);
     co_return failed();
   }
   job.report(st.plan.bytes_written(), st.plan.bytes_written(), true);

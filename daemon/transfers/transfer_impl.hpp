@@ -48,6 +48,8 @@ struct Job {
   // Records the first error and stops every lane (their requests are cancelled).
   void fail(TransferError e);
   void fail(TransferError::Kind kind, std::string message);
+  // A path on disk that failed (Kind::Disk).
+  void fail(const files::FileError& e);
   // A Telegram error or a failed call as the transfer's error.
   void fail(const session::CallError& e, std::string_view method);
   void cancel();

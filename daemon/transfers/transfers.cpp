@@ -66,6 +66,10 @@ void Job::fail(TransferError::Kind kind, std::string message) {
   fail(TransferError{.kind = kind, .message = std::move(message)});
 }
 
+void Job::fail(const files::FileError& e) {
+  fail(TransferError{.kind = TransferError::Kind::Disk, .message = e.message, .file = e});
+}
+
 void Job::fail(const session::CallError& e, std::string_view method) {
   using K = session::CallError::Kind;
   switch (e.kind) {

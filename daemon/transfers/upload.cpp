@@ -45,8 +45,7 @@ asio::awaitable<void> upload_lane(Job& job, UploadState& st) {
     });
     if (job.error) co_return;
     if (read_failed) {
-      job.fail(TransferError{
-          .kind = TransferError::Kind::Disk, .message = read_failed->message, .file = *read_failed});
+      job.fail(*read_failed);
       co_return;
     }
     session::InvokeResult result = co_await job.session->invoker().invoke(std::move(q.query), st.invoke);
@@ -93,7 +92,7 @@ asio::awaitable<Outcome<UploadDone>> Transfers::upload(std::shared_ptr<session::
 
   auto opened = co_await on_disk(job.strand, [&request] { return SourceFile::open(request.path); });
   if (auto* e = std::get_if<files::FileError>(&opened)) {
-    job.fail(TransferError{.kind = TransferError::Kind::Disk, .message = e->message, .file = *e});
+    job.fail(*e);
     co_return failed();
   }
   // Closed on the disk strand too (a close may block on some file systems).
