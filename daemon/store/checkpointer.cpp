@@ -38,10 +38,19 @@ Checkpointer::Stats Checkpointer::stats() const {
 int Checkpointer::on_wal_commit(void* self, sqlite3* db, const char* schema, int pages) {
   auto* c = static_cast<Checkpointer*>(self);
   if (pages >= c->threshold_ * kWriterTakesOver) {
-    // RESTART (waits, within the writer's busy_timeout, for this thread's checkpoint and for readers
-    // of old snapshots): the WAL is then reused from its start, so this bound holds under contention.
+    // SQLite answers BUSY at once, without the busy handler, when another connection holds the
+    // checkpoint lock: wait for this thread's checkpoint to end (and keep it from starting another),
+    // so that the RESTART runs and the bound holds however long that checkpoint took.
+    {
+      std::unique_lock lk(c->mu_);
+      c->writer_turn_ = true;
+      c->idle_.wait(lk, [&] { return !c->running_; });
+    }
+    // RESTART waits, within the writer's busy_timeout, for readers of old snapshots; the WAL is then
+    // reused from its start.
     sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
     std::lock_guard lk(c->mu_);
+    c->writer_turn_ = false;
     ++c->stats_.writer_checkpoints;
     c->wal_pages_ = 0;
     return SQLITE_OK;
@@ -59,9 +68,10 @@ int Checkpointer::on_wal_commit(void* self, sqlite3* db, const char* schema, int
 void Checkpointer::run() {
   std::unique_lock lk(mu_);
   for (;;) {
-    wake_.wait(lk, [&] { return stopping_ || wal_pages_ >= threshold_; });
+    wake_.wait(lk, [&] { return stopping_ || (wal_pages_ >= threshold_ && !writer_turn_); });
     if (stopping_) return;
     wal_pages_ = 0;  // the next commit reports the size again
+    running_ = true;
     lk.unlock();
     const auto start = std::chrono::steady_clock::now();
     int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
@@ -72,6 +82,8 @@ void Checkpointer::run() {
         rc == SQLITE_OK || primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? std::string() : db_.error();
     if (!error.empty()) spdlog::warn("store: WAL checkpoint failed: {}", error);
     lk.lock();
+    running_ = false;
+    idle_.notify_all();
     ++stats_.checkpoints;
     stats_.longest = std::max(stats_.longest, std::chrono::duration_cast<std::chrono::nanoseconds>(took));
     if (!error.empty()) stats_.last_error = std::move(error);

@@ -55,8 +55,11 @@ class Checkpointer {
   int threshold_ = 1000;
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  int wal_pages_ = 0;  // as the last commit left it
+  std::condition_variable idle_;  // the thread's checkpoint ended
+  int wal_pages_ = 0;             // as the last commit left it
   bool stopping_ = false;
+  bool running_ = false;      // the thread is checkpointing (it holds SQLite's checkpoint lock)
+  bool writer_turn_ = false;  // the writer's RESTART is due or under way: the thread waits
   Stats stats_;
   std::jthread thread_;
 };
