@@ -21,6 +21,8 @@ constexpr std::uint32_t kHelpGetNearestDc = 0x1fb33026;
 constexpr std::uint32_t kAuthExportAuthorization = 0xe5bfffcd;
 constexpr std::uint32_t kAuthExportedAuthorization = 0xb434e2b8;
 constexpr std::uint32_t kAuthImportAuthorization = 0xa57a7dad;
+// MSG_WAIT_FAILED answers one queued call may get (each needs the call before it to fail again).
+constexpr int kMaxRechains = 100;
 
 std::uint32_t constructor_of(ByteSpan query) {
   std::uint32_t id = 0;
@@ -141,6 +143,8 @@ struct Invoker::Impl : std::enable_shared_from_this<Impl> {
     std::int32_t dc = o.dc.value_or(options.main_dc);
     int retries = 0;
     int migrations = 0;
+    int rechains = 0;
+    std::uint64_t rechain_past = 0;  // after MSG_WAIT_FAILED: the send of the call before that failed
     bool reimported = false;
     while (true) {
       if (stopped) co_return failed("session stopped");
@@ -150,13 +154,31 @@ struct Invoker::Impl : std::enable_shared_from_this<Impl> {
       if (o.connection == ConnectionKind::File && !keys.contains(dc)) {
         if (auto error = co_await ensure_key(dc, deadline)) co_return *error;
       }
-      const auto left = remaining(deadline);
-      if (!left) co_return failed("timeout");
       MtprotoClient* c = client(dc, o.connection);
       if (c == nullptr) co_return failed("no address for DC " + std::to_string(dc));
+      std::optional<CallTicket> after;
+      if (o.queue != nullptr) {
+        auto turn = co_await wait_turn(*o.queue, c, deadline, rechain_past);
+        if (auto* error = std::get_if<CallError>(&turn)) co_return std::move(*error);
+        after = std::get<std::optional<CallTicket>>(turn);
+      }
+      const auto left = remaining(deadline);
+      if (!left) co_return failed("timeout");
       // File parts do not compress: the client must not spend the loop trying.
-      CallResult r =
-          co_await c->call(query, {.timeout = *left, .compressible = o.connection != ConnectionKind::File});
+      CallOptions call_options{.timeout = *left, .compressible = o.connection != ConnectionKind::File};
+      if (o.queue != nullptr) {
+        call_options.after = after;
+        call_options.ticket = &o.queue->ticket;
+        o.queue->state = QueueNode::State::Sent;
+        o.queue->client = c;
+        ++o.queue->sends;
+        o.queue->changed();  // the next call reads the ticket once this one is made (below)
+      }
+      CallResult r = co_await c->call(query, call_options);
+      if (o.queue != nullptr) {
+        o.queue->state = QueueNode::State::Waiting;
+        o.queue->changed();
+      }
       if (auto* bytes = std::get_if<Bytes>(&r)) {
         if (o.answered_by != nullptr) *o.answered_by = dc;
         co_return std::move(*bytes);
@@ -164,6 +186,14 @@ struct Invoker::Impl : std::enable_shared_from_this<Impl> {
       if (auto* f = std::get_if<CallFailed>(&r)) co_return failed(std::move(f->reason));
 
       RpcError& e = std::get<RpcError>(r);
+      if (o.queue != nullptr && e.code == 400 &&
+          (e.message == "MSG_WAIT_FAILED" || e.message == "MSG_WAIT_TIMEOUT")) {
+        // The call before failed (it is retried or has ended: wait until it is sent again or
+        // done), or the server waited for it too long (name it again).
+        if (++rechains > kMaxRechains) co_return failed("the call before it in the queue kept failing");
+        rechain_past = e.message == "MSG_WAIT_FAILED" ? o.queue->chained_to : 0;
+        continue;
+      }
       const ErrorClass what = classify_rpc_error(e.code, e.message);
       auto rpc = [&](CallError::Kind kind = CallError::Kind::Rpc) {
         return CallError{kind, e.code, std::move(e.message), 0};
@@ -221,6 +251,34 @@ struct Invoker::Impl : std::enable_shared_from_this<Impl> {
         case ErrorAction::None:
           co_return rpc();
       }
+    }
+  }
+
+  // Waits until the call before `me` in its queue is sent on `c` (→ its ticket, to name) or done
+  // (→ nothing to name); a send numbered `past` or lower does not count (it failed). A call before
+  // it that was sent on another connection is waited for until it is done.
+  awaitable<std::variant<std::optional<CallTicket>, CallError>> wait_turn(QueueNode& me,
+                                                                          const MtprotoClient* c,
+                                                                          Clock::time_point deadline,
+                                                                          std::uint64_t past) {
+    while (true) {
+      if (stopped) co_return failed("session stopped");
+      const std::shared_ptr<QueueNode>& before = me.previous;
+      if (!before || before->state == QueueNode::State::Done) {
+        me.previous.reset();
+        me.chained_to = 0;
+        co_return std::optional<CallTicket>{};
+      }
+      if (before->state == QueueNode::State::Sent && before->client == c && before->sends > past) {
+        me.chained_to = before->sends;
+        co_return std::optional<CallTicket>{before->ticket};
+      }
+      me.wake.expires_at(deadline);
+      sleepers.push_back(&me.wake);
+      const auto it = std::prev(sleepers.end());
+      auto [ec] = co_await me.wake.async_wait(as_tuple_awaitable);
+      sleepers.erase(it);
+      if (!ec) co_return failed("timeout (waiting for the call before it in the queue)");
     }
   }
 
@@ -311,6 +369,8 @@ struct Invoker::Impl : std::enable_shared_from_this<Impl> {
     ++in_flight;
     if (o.connection == ConnectionKind::File) wrap_without_updates_in_place(query);
     InvokeResult result = co_await run(std::move(query), o, deadline, m, true);
+    // Telegram has it (or it failed for good): the next call in the queue need not name it.
+    if (o.queue != nullptr) o.queue->finish();
     --in_flight;
     m.total_time += Clock::now() - start;
     if (std::holds_alternative<Bytes>(result)) {

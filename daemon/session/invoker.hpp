@@ -13,6 +13,8 @@
 //   flood waits   FLOOD_WAIT_X and friends: wait and retry when X ≤ the threshold, else the caller
 //                 gets the error with X;
 //   retries       -503 Timeout and 5xx: bounded retries with exponential backoff;
+//   ordering      calls in one queue (InvokeOptions::queue) go out in order, chained with
+//                 invokeAfterMsg, and again in order when one of them is retried;
 //   logouts       AUTH_KEY_UNREGISTERED / SESSION_REVOKED / ... on a logged-in session: the session
 //                 is told once (hooks.on_logged_out) instead of looping; AUTH_KEY_DUPLICATED: the
 //                 DC's key is dropped as well;
@@ -31,6 +33,7 @@
 #include <string>
 #include <variant>
 
+#include "daemon/session/call_queue.hpp"
 #include "daemon/session/connection_params.hpp"
 #include "daemon/session/dc_target.hpp"
 #include "protocol/base/bytes.hpp"
@@ -84,6 +87,9 @@ struct InvokeOptions {
   // Set to the DC that answered, when the call succeeds (after FILE_MIGRATE_X, not the one asked):
   // a transfer then sends its next parts there directly.
   std::int32_t* answered_by = nullptr;
+  // The call's place in an ordered queue (call_queue.hpp), held by the caller until invoke() ends:
+  // it is sent only after the call before it in the queue, as invokeAfterMsg naming that one.
+  QueueNode* queue = nullptr;
 };
 
 struct CallError {

@@ -43,6 +43,9 @@ ErrorClass classify_rpc_error(std::int32_t code, std::string_view message) {
     return {ErrorAction::LoggedOut, 0};
   }
   if (message == "AUTH_KEY_DUPLICATED") return {ErrorAction::KeyDuplicated, 0};
+  // A 500 that a retry with the same random_id only repeats: the first transmission got through
+  // (its answer was lost with a connection) and the message exists.
+  if (message == "RANDOM_ID_DUPLICATE") return {};
   if (code == -503 || code >= 500 || code == -500) return {ErrorAction::Retry, 0};
   return {};
 }

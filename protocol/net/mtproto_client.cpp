@@ -122,6 +122,8 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
     bool compressible = true;
     std::function<void()> on_quick_ack;  // empty: no quick ack asked for
     bool wrapped = false;                // sent with options.wrap_until_initialized
+    std::optional<CallTicket> after;     // CallOptions::after
+    bool may_be_awaited = false;         // handed out a ticket
   };
   // An outcome or update to hand out from the next completion job. No handler: an update, whose
   // bytes are in result.
@@ -180,6 +182,8 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
     c.content_related = call_options.content_related;
     c.compressible = call_options.compressible;
     c.on_quick_ack = call_options.on_quick_ack;
+    c.after = call_options.after;
+    c.may_be_awaited = call_options.ticket != nullptr;
     c.serial = ++call_serial;
     c.deadline.reset();
     if (call_options.timeout) c.deadline = mtproto::system_now() + *call_options.timeout;
@@ -191,12 +195,24 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
         if (auto self = weak.lock()) self->cancel_call(index, serial);
       });
     }
+    const std::uint64_t serial = c.serial;
     if (session) {
-      enqueue(index);
+      enqueue(index);  // may complete the call (and invalidate c)
     } else {
       waiting.push_back(index);
-      if (c.deadline) arm_timer();
+      if (calls[index].deadline) arm_timer();
     }
+    if (call_options.ticket != nullptr) *call_options.ticket = CallTicket{index, serial, calls[index].rid};
+  }
+
+  // The session's request a ticket names now: the call's current one while it waits for its
+  // outcome (it changes when calls move to a new session), else the one it had.
+  RequestId resolve(const CallTicket& t) const {
+    if (t.index < calls.size()) {
+      const Call& c = calls[t.index];
+      if (c.serial == t.serial && c.handler && c.rid) return c.rid;
+    }
+    return t.request;
   }
 
   std::uint32_t allocate_call() {
@@ -218,6 +234,8 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
     // The Full transport has no way to ask for one (facts §1.4).
     send_options.quick_ack = c.on_quick_ack && options.framing != transport::Framing::Full;
     send_options.deadline = c.deadline;  // the session fails it with Timeout and drops it from its queues
+    send_options.may_be_awaited = c.may_be_awaited;
+    if (c.after) send_options.after = resolve(*c.after);
     c.wrapped = !session_initialized && options.wrap_until_initialized;
     const RequestId rid =
         session->send(c.wrapped ? options.wrap_until_initialized(c.query) : Bytes(c.query), send_options);

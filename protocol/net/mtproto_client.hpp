@@ -86,6 +86,14 @@ struct CallFailed {
 // Bytes: the rpc_result body (gzip already unpacked).
 using CallResult = std::variant<Bytes, RpcError, CallFailed>;
 
+// One call made on one MtprotoClient, named by a later call of the same client that must reach
+// the server after it (CallOptions::after).
+struct CallTicket {
+  std::uint32_t index = UINT32_MAX;  // the client's slot of the call
+  std::uint64_t serial = 0;          // which use of that slot
+  mtproto::RequestId request{};      // the session's request when the call was made (if any)
+};
+
 struct CallOptions {
   std::optional<std::chrono::milliseconds> timeout{};
   bool content_related = true;
@@ -96,6 +104,13 @@ struct CallOptions {
   std::function<void()> on_quick_ack{};
   // False for bodies that do not compress (file parts): never tried as gzip_packed.
   bool compressible = true;
+  // Sent as invokeAfterMsg naming that call (facts §5.1): the server runs this one only once that
+  // one was processed, and answers 400 MSG_WAIT_FAILED if it failed — also when it has its outcome
+  // already (the session remembers calls that handed out a ticket). A ticket of a call from an
+  // older session (after -404) or another client is ignored.
+  std::optional<CallTicket> after{};
+  // When set, receives this call's ticket as the call is made (before call() suspends).
+  CallTicket* ticket = nullptr;
 };
 
 enum class LinkEvent : std::uint8_t { Reconnected, NewSession };

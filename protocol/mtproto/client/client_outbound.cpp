@@ -116,8 +116,11 @@ void ClientSession::serialize_request(RequestId id, Request& r, UnixNanos now,
   ByteSpan body = r.query;
   std::uint64_t after_msg_id = 0;
   if (r.after) {
-    const Request* after = requests_.find(r.after);
-    if (after != nullptr && after->state == RequestState::Sent) after_msg_id = after->msg_id;
+    if (const Request* after = requests_.find(r.after)) {
+      if (after->state == RequestState::Sent) after_msg_id = after->msg_id;
+    } else if (auto it = finished_msg_ids_.find(r.after.value); it != finished_msg_ids_.end()) {
+      after_msg_id = it->second;
+    }
   }
   const bool compress = r.compressible && options_.gzip_threshold > 0 &&
                         body.size() + (after_msg_id ? 12 : 0) > options_.gzip_threshold;

@@ -151,8 +151,12 @@ void ClientSession::apply_message_status(std::uint64_t msg_id, std::uint8_t stat
   }
 }
 
-void ClientSession::finish(RequestId, Request& r, ClientEvent event, std::vector<ClientEvent>& events) {
+void ClientSession::finish(RequestId id, Request& r, ClientEvent event, std::vector<ClientEvent>& events) {
   if (r.state == RequestState::Sent) sent_.erase(r.msg_id);
+  if (r.has_dependents && r.last_msg_id != 0) {
+    finished_msg_ids_[id.value] = r.last_msg_id;
+    finished_order_.push_back(FinishedPredecessor{id, last_now_});
+  }
   requests_.release(r);
   events.push_back(std::move(event));
 }
@@ -193,6 +197,8 @@ void ClientSession::reset_session_state() {
   sent_.clear();
   aged_.clear();
   sent_order_.clear();
+  finished_msg_ids_.clear();
+  finished_order_.clear();
   std::vector<TrackedService> released = std::move(tracked_);
   tracked_.clear();
   for (auto& t : released) release_service(t, t.kind != SentKind::DropAnswer);

@@ -42,6 +42,9 @@ void ClientSession::start_new_session() {
 
 RequestId ClientSession::send(Bytes query, SendOptions options) {
   const RequestId id = requests_.add(std::move(query), options);
+  if (id && options.after) {
+    if (client_detail::Request* before = requests_.find(options.after)) before->has_dependents = true;
+  }
   if (id && options.deadline) {
     timeouts_.push_back(Timeout{*options.deadline, id});
     std::push_heap(timeouts_.begin(), timeouts_.end(), Timeout::later);

@@ -20,6 +20,7 @@
 // Not thread-safe: one session belongs to one event loop. Move-only.
 #include <cstdint>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "protocol/base/bytes.hpp"
@@ -134,6 +135,13 @@ class ClientSession {
     std::uint64_t msg_id = 0;
     UnixNanos at{};
   };
+  // A request that had dependents when it got its outcome, remembered for sent_memory: a dependent
+  // serialised later still names its msg_id, so the server runs it only after this one, or answers
+  // MSG_WAIT_FAILED when this one failed (the caller may be about to retry it).
+  struct FinishedPredecessor {
+    RequestId id;
+    UnixNanos at{};
+  };
   struct Timeout {
     UnixNanos deadline{};
     RequestId id;
@@ -228,6 +236,8 @@ class ClientSession {
   client_detail::MsgIdMap<SentEntry> sent_;
   client_detail::RingQueue<AgedId> aged_;
   client_detail::RingQueue<SentOrder> sent_order_;
+  std::unordered_map<std::uint64_t, std::uint64_t> finished_msg_ids_;  // RequestId value -> msg_id
+  client_detail::RingQueue<FinishedPredecessor> finished_order_;
   std::vector<Timeout> timeouts_;  // min-heap on deadline, stale entries skipped
   std::vector<TrackedService> tracked_;
   std::vector<PendingService> pending_service_;

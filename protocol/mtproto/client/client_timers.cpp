@@ -121,6 +121,10 @@ void ClientSession::collect_garbage(UnixNanos now) {
     sent_.erase(aged_.front().msg_id);
     aged_.pop_front();
   }
+  while (!finished_order_.empty() && finished_order_.front().at + options_.sent_memory <= now) {
+    finished_msg_ids_.erase(finished_order_.front().id.value);
+    finished_order_.pop_front();
+  }
   // Unanswered service messages (a pong or future_salts that never came) are forgotten too;
   // keep-alive and salt refresh then simply ask again.
   std::erase_if(tracked_, [&](const TrackedService& t) { return t.sent_at + options_.sent_memory <= now; });

@@ -21,6 +21,7 @@ RequestId RequestTable::add(Bytes query, const SendOptions& options) {
   r.query = std::move(query);
   r.sequence = next_sequence_++;
   r.msg_id = 0;
+  r.last_msg_id = 0;
   r.container_id = 0;
   r.after = options.after;
   r.deadline = options.deadline;
@@ -29,6 +30,7 @@ RequestId RequestTable::add(Bytes query, const SendOptions& options) {
   r.compressible = options.compressible;
   r.quick_ack = options.quick_ack;
   r.acked = false;
+  r.has_dependents = options.may_be_awaited;
   ++queued_;
   const RequestId id = id_of(slot);
   fresh_queue_.push_back(id);
@@ -52,6 +54,7 @@ void RequestTable::mark_sent(Request& r, std::uint64_t msg_id, UnixNanos now) {
   }
   r.state = RequestState::Sent;
   r.msg_id = msg_id;
+  r.last_msg_id = msg_id;
   r.container_id = 0;
   r.sent_at = now;
   r.acked = false;

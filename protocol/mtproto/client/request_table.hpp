@@ -29,13 +29,17 @@ struct Request {
   std::uint64_t msg_id = 0;        // current transmission (Sent only)
   std::uint64_t container_id = 0;  // the container of the current transmission, 0 if it went alone
   RequestId after;
+  // The msg_id of the last transmission, kept when the request goes back to the queue: a request
+  // chained after this one still names it once this one has its outcome (ClientSession::finish).
+  std::uint64_t last_msg_id = 0;
   UnixNanos sent_at{};
   std::optional<UnixNanos> deadline;
   RequestState state = RequestState::Free;
   bool content_related = true;
   bool quick_ack = false;
   bool compressible = true;
-  bool acked = false;  // the server acknowledged the current transmission
+  bool acked = false;           // the server acknowledged the current transmission
+  bool has_dependents = false;  // SendOptions::may_be_awaited, or a later request runs after it
 };
 
 class RequestTable {

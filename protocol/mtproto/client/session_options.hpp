@@ -66,8 +66,13 @@ struct SendOptions {
   // Every API query is content-related (facts §3.6: otherwise bad_msg 35).
   bool content_related = true;
   // Wrap the query in invokeAfterMsg naming the msg_id that request has when this one is
-  // serialised (facts §5.1). Ignored once that request has its outcome.
+  // serialised (facts §5.1). Once that request has its outcome, its last msg_id is still named
+  // (for sent_memory): the server then runs this one, or answers MSG_WAIT_FAILED if that one
+  // failed. Ignored in a new session (the server knows no msg_id of the old one).
   RequestId after{};
+  // Later requests may name this one in `after` even once it has its outcome: its last msg_id is
+  // then kept for sent_memory (only for such requests, so the hot path stores nothing).
+  bool may_be_awaited = false;
   // Ask the transport for a quick ack of the packet carrying this request.
   bool quick_ack = false;
   // May go out as gzip_packed (above gzip_threshold). False for what does not compress (file

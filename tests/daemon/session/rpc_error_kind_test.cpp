@@ -45,3 +45,7 @@ TEST_CASE("authorization losses log out, AUTH_KEY_DUPLICATED also kills the key,
   CHECK(classify_rpc_error(400, "PEER_ID_INVALID").action == ErrorAction::None);
   CHECK(classify_rpc_error(401, "SESSION_PASSWORD_NEEDED").action == ErrorAction::None);
 }
+
+TEST_CASE("RANDOM_ID_DUPLICATE is final although it is a 500: the message was sent already") {
+  CHECK(classify_rpc_error(500, "RANDOM_ID_DUPLICATE").action == ErrorAction::None);
+}

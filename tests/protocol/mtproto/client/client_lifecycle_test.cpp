@@ -195,11 +195,43 @@ TEST_CASE("invokeAfterMsg names the msg_id the earlier request has when the late
   CHECK(unwrap(q[2].body).after == q[0].msg_id);
   CHECK(unwrap(q[2].body).body == test_query(3));
 
-  // Once a has its outcome, a request after it goes out plain.
+  // Once a has its outcome, a request after it still names a's last msg_id: the server knows how
+  // a ended (and answers MSG_WAIT_FAILED if it failed, so the caller can retry both in order).
   f.deliver_message(rpc_result(q[0].msg_id, test_answer(test_query(1))), true, at(3));
   f.client.send(test_query(4), after(a));
-  CHECK(unwrap(queries_in(f.flush_one(at(4)))[0].body).after == 0);
+  CHECK(unwrap(queries_in(f.flush_one(at(4)))[0].body).after == q[0].msg_id);
   (void)b;
+}
+
+TEST_CASE("a request queued after one that gets its outcome before the flush still names it") {
+  SessionFixture f;
+  const RequestId a = f.client.send(test_query(1));
+  const std::uint64_t a1 = f.flush_one(at(0)).header.msg_id;
+  f.client.send(test_query(2), after(a));
+  // a's error arrives before b is serialised: b must not overtake a's retry.
+  f.deliver_message(rpc_error(a1, 420, "FLOOD_WAIT_1"), true, at(1));
+  CHECK(unwrap(queries_in(f.flush_one(at(1)))[0].body).after == a1);
+}
+
+TEST_CASE("a request after one without dependents or from an old session goes out plain") {
+  SessionFixture f;
+  const RequestId a = f.client.send(test_query(1));
+  const std::uint64_t a1 = f.flush_one(at(0)).header.msg_id;
+  f.deliver_message(rpc_result(a1, test_answer(test_query(1))), true, at(1));
+  // Nobody ran after a while it was live: nothing was kept of it.
+  f.client.send(test_query(2), after(a));
+  CHECK(unwrap(queries_in(f.flush_one(at(2)))[0].body).after == 0);
+
+  const RequestId c = f.client.send(test_query(3));
+  const std::uint64_t c1 = f.flush_one(at(3)).header.msg_id;
+  f.client.send(test_query(4), after(c));
+  f.flush_one(at(3));
+  f.deliver_message(rpc_result(c1, test_answer(test_query(3))), true, at(4));
+  f.client.start_new_session();
+  f.flush(at(5));
+  // The new session's server knows no msg_id of the old one.
+  f.client.send(test_query(5), after(c));
+  CHECK(unwrap(queries_in(f.flush_one(at(6)))[0].body).after == 0);
 }
 
 TEST_CASE("start_new_session picks a new session_id, restarts seq_no and resends what is unanswered") {
