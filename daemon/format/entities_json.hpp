@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/format/html.hpp"
+#include "daemon/format/entity.hpp"
 
 namespace tgd::format {
 

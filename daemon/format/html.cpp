@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "daemon/format/links.hpp"
 #include "daemon/format/utf16.hpp"
 
 namespace tgd::format {
@@ -49,14 +50,6 @@ std::string lowered(std::string_view s) {
   return out;
 }
 std::string at(std::size_t position) { return std::to_string(position); }
-
-// A positive decimal 64-bit id, all of `digits` (Telegram's ids are never 0 or negative).
-std::optional<std::int64_t> parse_id(std::string_view digits) {
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (ec != std::errc{} || end != digits.data() + digits.size() || value <= 0) return std::nullopt;
-  return value;
-}
 
 // The code point of a numeric character reference's body ("#60", "#x3C"), if it is a Unicode
 // scalar value other than NUL.
@@ -290,10 +283,8 @@ class Parser {
       case Kind::kLink: {
         const std::string* href = attribute("href");
         if (!href || href->empty()) return FormatError{start, "<a> opened at " + at(start) + " has no href"};
-        constexpr std::string_view kUser = "tg://user?id=";
-        if (href->size() >= kUser.size() &&
-            lowered(std::string_view(*href).substr(0, kUser.size())) == kUser) {
-          const auto id = parse_id(std::string_view(*href).substr(kUser.size()));
+        if (const auto id_text = user_link_id(*href)) {
+          const auto id = parse_positive_id(*id_text);
           if (!id)
             return FormatError{start, "bad user id in <a href=\"" + *href + "\"> opened at " + at(start)};
           e.type = kMentionName;
@@ -319,7 +310,7 @@ class Parser {
         break;
       case Kind::kCustomEmoji: {
         const std::string* id_text = attribute("emoji-id");
-        const auto id = id_text ? parse_id(*id_text) : std::nullopt;
+        const auto id = id_text ? parse_positive_id(*id_text) : std::nullopt;
         if (!id) return FormatError{start, "<tg-emoji> opened at " + at(start) + " needs a numeric emoji-id"};
         e.type = kCustomEmoji;
         e.document_id = *id;

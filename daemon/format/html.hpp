@@ -2,55 +2,14 @@
 // Telegram's "HTML style" (core.telegram.org/bots/api#html-style): parse_html turns formatted text
 // into the plain text and the MessageEntity list Telegram's methods take; to_html is the reverse.
 // Offsets and lengths are in UTF-16 code units of the text, as Telegram counts them.
-#include <cstddef>
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
+#include "daemon/format/entity.hpp"
+
 namespace tgd::format {
-
-// The TL constructor names of the entities this module produces.
-inline constexpr std::string_view kBold = "messageEntityBold";
-inline constexpr std::string_view kItalic = "messageEntityItalic";
-inline constexpr std::string_view kUnderline = "messageEntityUnderline";
-inline constexpr std::string_view kStrike = "messageEntityStrike";
-inline constexpr std::string_view kCode = "messageEntityCode";
-inline constexpr std::string_view kPre = "messageEntityPre";
-inline constexpr std::string_view kTextUrl = "messageEntityTextUrl";
-inline constexpr std::string_view kMentionName = "messageEntityMentionName";
-inline constexpr std::string_view kBlockquote = "messageEntityBlockquote";
-inline constexpr std::string_view kSpoiler = "messageEntitySpoiler";
-inline constexpr std::string_view kCustomEmoji = "messageEntityCustomEmoji";
-
-// One MessageEntity. Fields that do not apply to `type` stay empty / 0 / false.
-struct Entity {
-  std::string type{};
-  std::int32_t offset{};       // UTF-16 code units
-  std::int32_t length{};       // UTF-16 code units
-  std::string url{};           // messageEntityTextUrl
-  std::int64_t user_id{};      // messageEntityMentionName
-  std::string language{};      // messageEntityPre
-  std::int64_t document_id{};  // messageEntityCustomEmoji
-  bool collapsed{};            // messageEntityBlockquote (<blockquote expandable>)
-
-  bool operator==(const Entity&) const = default;
-};
-
-struct FormattedText {
-  std::string text{};              // UTF-8
-  std::vector<Entity> entities{};  // by offset, then outer (longer) first
-
-  bool operator==(const FormattedText&) const = default;
-};
-
-struct FormatError {
-  std::size_t position{};  // byte offset in the input
-  std::string message{};
-
-  bool operator==(const FormatError&) const = default;
-};
 
 // Parses UTF-8 text in Telegram's HTML style. Empty entities are dropped.
 std::variant<FormattedText, FormatError> parse_html(std::string_view utf8);

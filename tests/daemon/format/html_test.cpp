@@ -8,30 +8,10 @@
 #include "daemon/format/entities_json.hpp"
 #include "daemon/format/html.hpp"
 #include "daemon/format/utf16.hpp"
+#include "tests/daemon/format/entity_builders.hpp"
 
-namespace tgd::format {
+namespace tgd::format::test {
 namespace {
-
-Entity plain(std::string_view type, std::int32_t offset, std::int32_t length) {
-  return Entity{.type = std::string(type), .offset = offset, .length = length};
-}
-Entity text_url(std::int32_t offset, std::int32_t length, std::string url) {
-  return Entity{.type = std::string(kTextUrl), .offset = offset, .length = length, .url = std::move(url)};
-}
-Entity mention(std::int32_t offset, std::int32_t length, std::int64_t user_id) {
-  return Entity{.type = std::string(kMentionName), .offset = offset, .length = length, .user_id = user_id};
-}
-Entity pre(std::int32_t offset, std::int32_t length, std::string language) {
-  return Entity{
-      .type = std::string(kPre), .offset = offset, .length = length, .language = std::move(language)};
-}
-Entity custom_emoji(std::int32_t offset, std::int32_t length, std::int64_t document_id) {
-  return Entity{
-      .type = std::string(kCustomEmoji), .offset = offset, .length = length, .document_id = document_id};
-}
-Entity blockquote(std::int32_t offset, std::int32_t length, bool collapsed) {
-  return Entity{.type = std::string(kBlockquote), .offset = offset, .length = length, .collapsed = collapsed};
-}
 
 std::string describe(const std::vector<Entity>& entities) { return entities_json(entities); }
 
@@ -281,4 +261,4 @@ TEST_CASE("formatting: utf16_length counts surrogate pairs as 2 and refuses inva
 }
 
 }  // namespace
-}  // namespace tgd::format
+}  // namespace tgd::format::test
