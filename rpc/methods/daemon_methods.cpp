@@ -231,7 +231,8 @@ const std::vector<Methods::Impl::DaemonMethod>& Methods::Impl::daemon_methods() 
        &Impl::upload_file},
       {"parseText",
        {{"text", ArgType::String, true, "the formatted text"},
-        {"parse_mode", ArgType::String, false, "\"HTML\" (default), or \"none\""}},
+        {"parse_mode", ArgType::String, false,
+         "\"HTML\" (default), \"Markdown\" or \"MarkdownV2\" (both Telegram's MarkdownV2), or \"none\""}},
        "What a parse_mode turns the text into, without the network (as TDLib's parseTextEntities): "
        "{message, entities} — entities' offsets and lengths in UTF-16 code units. Bad markup: -32602 with "
        "the byte position.",

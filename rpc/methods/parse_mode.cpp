@@ -5,6 +5,7 @@
 
 #include "daemon/format/entities_json.hpp"
 #include "daemon/format/html.hpp"
+#include "daemon/format/markdown.hpp"
 #include "protocol/tl/json_out.hpp"
 
 namespace tgd::rpc::methods {
@@ -24,6 +25,8 @@ bool has_param(const tl::Combinator& method, std::string_view name) {
 
 Error invalid(std::string message) { return Error{codes::kInvalidParams, std::move(message), {}}; }
 
+constexpr std::string_view kModes = R"(("HTML", "Markdown" / "MarkdownV2", or none))";
+
 }  // namespace
 
 std::variant<std::string, Error> parse_text(std::string_view text, std::string_view parse_mode,
@@ -31,19 +34,25 @@ std::variant<std::string, Error> parse_text(std::string_view text, std::string_v
   if (parse_mode.empty() || equals_ignoring_case(parse_mode, "none")) {
     return R"({"message":)" + tl::json_quoted(text) + R"(,"entities":[]})";
   }
-  if (equals_ignoring_case(parse_mode, "markdown") || equals_ignoring_case(parse_mode, "markdownv2")) {
-    return invalid("params.parse_mode: Markdown is not supported yet; use \"HTML\"");
+  std::variant<format::FormattedText, format::FormatError> parsed;
+  std::string_view markup;
+  if (equals_ignoring_case(parse_mode, "html")) {
+    parsed = format::parse_html(text);
+    markup = "HTML";
+  } else if (equals_ignoring_case(parse_mode, "markdown") || equals_ignoring_case(parse_mode, "markdownv2")) {
+    // Telegram's legacy Markdown (v1) is not offered: "Markdown" means MarkdownV2, whose rules are
+    // the documented ones and reject what v1 would silently misread.
+    parsed = format::parse_markdown(text);
+    markup = "MarkdownV2";
+  } else {
+    return invalid("params.parse_mode: \"" + std::string(parse_mode) + "\" is not a parse mode " +
+                   std::string(kModes));
   }
-  if (!equals_ignoring_case(parse_mode, "html")) {
-    return invalid("params.parse_mode: \"" + std::string(parse_mode) +
-                   "\" is not a parse mode (\"HTML\" or none)");
-  }
-  auto parsed = format::parse_html(text);
   if (auto* e = std::get_if<format::FormatError>(&parsed)) {
-    return Error{
-        codes::kInvalidParams,
-        std::string(text_path) + ": bad HTML at byte " + std::to_string(e->position) + ": " + e->message,
-        R"({"position":)" + std::to_string(e->position) + "}"};
+    return Error{codes::kInvalidParams,
+                 std::string(text_path) + ": bad " + std::string(markup) + " at byte " +
+                     std::to_string(e->position) + ": " + e->message,
+                 R"({"position":)" + std::to_string(e->position) + "}"};
   }
   const auto& formatted = std::get<format::FormattedText>(parsed);
   return R"({"message":)" + tl::json_quoted(formatted.text) + R"(,"entities":)" +
@@ -58,7 +67,7 @@ std::variant<std::optional<std::string>, Error> apply_parse_mode(const tl::Combi
   if (o["parse_mode"].get(mode_element) != simdjson::SUCCESS) return std::optional<std::string>{};
   std::string_view mode;
   if (mode_element.get(mode) != simdjson::SUCCESS)
-    return invalid("params.parse_mode: a string expected (\"HTML\")");
+    return invalid("params.parse_mode: a string expected " + std::string(kModes));
   if (!has_param(method, "message") || !has_param(method, "entities")) {
     return invalid("params.parse_mode: " + method.name + " has no message with entities to format");
   }

@@ -1,7 +1,8 @@
 #pragma once
 // `parse_mode` on any method with a `message` (string) and an `entities` (Vector<MessageEntity>)
 // parameter (issue #8): {"message":"<b>hi</b>","parse_mode":"HTML"} is sent as {"message":"hi",
-// "entities":[{"_":"messageEntityBold","offset":0,"length":2}]}. The markup is parsed by
+// "entities":[{"_":"messageEntityBold","offset":0,"length":2}]}; "Markdown" / "MarkdownV2" likewise
+// ("*hi*"). The markup is parsed by
 // daemon/format; bad markup is an error naming the position, never a mangled message.
 #include <simdjson.h>
 
@@ -15,7 +16,8 @@
 namespace tgd::rpc::methods {
 
 // The formatted message: {"message": text, "entities": [...]}, or the error (for parseText and the
-// methods alike). parse_mode: "HTML" (any case); "" or "none": the text as it is, no entities.
+// methods alike). parse_mode, in any case: "HTML"; "Markdown" or "MarkdownV2" (both Telegram's
+// MarkdownV2 rules); "" or "none": the text as it is, no entities.
 // `text_path` names the text in errors ("params.message").
 std::variant<std::string, Error> parse_text(std::string_view text, std::string_view parse_mode,
                                             std::string_view text_path);

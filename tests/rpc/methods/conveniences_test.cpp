@@ -240,7 +240,8 @@ TEST_CASE(
   // Nothing to do without a parse_mode.
   r = apply("messages.sendMessage", R"({"peer":"me","message":"<b>"})");
   CHECK_FALSE(std::get<std::optional<std::string>>(r).has_value());
-  // Errors: bad markup with its position, entities given too, a method without entities, Markdown.
+  // Errors: bad markup with its position, entities given too, a method without entities, a mode
+  // that is none of tgd's.
   const auto error = [&](std::string_view method, const std::string& params) {
     auto e = apply(method, params);
     REQUIRE(std::holds_alternative<tgd::rpc::Error>(e));
@@ -253,11 +254,44 @@ TEST_CASE(
         "params.entities: give entities or a parse_mode, not both");
   CHECK(error("users.getUsers", R"({"id":["me"],"parse_mode":"HTML"})") ==
         "params.parse_mode: users.getUsers has no message with entities to format");
-  CHECK(error("messages.sendMessage", R"({"message":"x","parse_mode":"MarkdownV2"})") ==
-        "params.parse_mode: Markdown is not supported yet; use \"HTML\"");
   CHECK(error("messages.sendMessage", R"({"message":"x","parse_mode":"BBCode"})") ==
-        "params.parse_mode: \"BBCode\" is not a parse mode (\"HTML\" or none)");
+        R"(params.parse_mode: "BBCode" is not a parse mode ("HTML", "Markdown" / "MarkdownV2", or none))");
+  CHECK(error("messages.sendMessage", R"({"message":"x","parse_mode":7})") ==
+        R"(params.parse_mode: a string expected ("HTML", "Markdown" / "MarkdownV2", or none))");
   // parseText's answer: none keeps the text.
   CHECK(std::get<std::string>(parse_text("<b>x</b>", "none", "params.text")) ==
         R"({"message":"<b>x</b>","entities":[]})");
+}
+
+TEST_CASE("parse_mode Markdown and MarkdownV2, any case: Telegram's MarkdownV2 rules, errors at the byte") {
+  simdjson::dom::parser parser;
+  const auto apply = [&](const std::string& params) {
+    simdjson::dom::element root;
+    REQUIRE(parser.parse(params).get(root) == simdjson::SUCCESS);
+    return apply_parse_mode(*api().find("messages.sendMessage"), root);
+  };
+  const std::string sent =
+      R"({"peer":"me","message":"hi 😀 x.","entities":[{"_":"messageEntityBold","offset":0,"length":2},)"
+      R"({"_":"messageEntityItalic","offset":6,"length":1}]})";
+  for (const std::string mode : {"Markdown", "MarkdownV2", "markdownv2", "MARKDOWN"}) {
+    INFO("parse_mode: " << mode);
+    auto r = apply(R"({"peer":"me","message":"*hi* 😀 _x_\\.","parse_mode":")" + mode + R"("})");
+    REQUIRE(std::holds_alternative<std::optional<std::string>>(r));
+    CHECK(*std::get<std::optional<std::string>>(r) == sent);
+  }
+  auto bad = apply(R"({"peer":"me","message":"*hi* x.","parse_mode":"MarkdownV2"})");
+  REQUIRE(std::holds_alternative<tgd::rpc::Error>(bad));
+  const auto& e = std::get<tgd::rpc::Error>(bad);
+  CHECK(e.code == -32602);
+  CHECK(e.message ==
+        R"(params.message: bad MarkdownV2 at byte 6: character '.' is reserved and must be escaped with the )"
+        R"(preceding '\')");
+  CHECK(e.data == R"({"position":6})");
+  // parseText's answers: the same text and entities; an unclosed entity at its opening marker.
+  CHECK(
+      std::get<std::string>(parse_text("[Bob](tg://user?id=42) ||s||", "markdown", "params.text")) ==
+      R"({"message":"Bob s","entities":[{"_":"messageEntityMentionName","offset":0,"length":3,"user_id":"42"},)"
+      R"({"_":"messageEntitySpoiler","offset":4,"length":1}]})");
+  CHECK(std::get<tgd::rpc::Error>(parse_text("a *b", "Markdown", "params.text")).message ==
+        "params.text: bad MarkdownV2 at byte 2: unclosed bold '*' opened at 2");
 }
