@@ -1,5 +1,7 @@
 #include "daemon/session/call_queue.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
 namespace tgd::session {
@@ -24,6 +26,14 @@ void QueueNode::finish() {
   // A done call holds nothing up: the chain behind it no longer needs what came before.
   previous.reset();
   changed();
+}
+
+boost::asio::awaitable<void> QueueNode::previous_done() {
+  while (previous && previous->state != State::Done) {
+    wake.expires_at(std::chrono::steady_clock::time_point::max());
+    co_await wake.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+  previous.reset();
 }
 
 void QueuePlace::leave() {

@@ -10,6 +10,7 @@
 // is the order of arrival — and keeps it until its call has ended; the Invoker moves it between
 // "waiting" and "sent". Calls in different queues, or in none, never wait for each other.
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <memory>
@@ -27,6 +28,9 @@ struct QueueNode {
   void changed();
   // Done: the next call goes on without naming this one.
   void finish();
+  // Waits until the call before this one is done: for calls that are not chained on the wire (a
+  // daemon method's own calls), where being sent is not enough.
+  boost::asio::awaitable<void> previous_done();
 
   State state = State::Waiting;
   const net::MtprotoClient* client = nullptr;  // Sent: the connection the call went out on

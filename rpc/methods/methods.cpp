@@ -20,6 +20,12 @@ using methods::JsonObject;
 using session::CallError;
 using session::Session;
 
+namespace {
+constexpr std::size_t kMaxQueueName = 256;
+// Named queues nobody holds a place in are forgotten once there are twice this many.
+constexpr std::size_t kIdleQueuesKept = 64;
+}  // namespace
+
 Methods::Methods(session::SessionManager& sessions, const tl::Schema& api, store::Store* store,
                  MethodsOptions options)
     : impl_(std::make_unique<Impl>(sessions, api, store, std::move(options))) {}
@@ -43,8 +49,21 @@ awaitable<Outcome> Methods::call(const Request& request, std::shared_ptr<Caller>
 
 awaitable<Outcome> Methods::Impl::call(std::string method, std::string params,
                                        std::shared_ptr<Caller> caller) {
-  if (const DaemonMethod* d = find_daemon_method(method))
+  // Held until the call has ended: the next call in the queue waits for it.
+  session::QueuePlace place;
+  if (params.find("\"queue\"") != std::string::npos) {
+    auto joined = join_queue(std::move(params));
+    if (auto* e = std::get_if<Error>(&joined)) co_return std::move(*e);
+    auto& queued = std::get<Queued>(joined);
+    place = std::move(queued.place);
+    params = std::move(queued.params);
+  }
+  if (const DaemonMethod* d = find_daemon_method(method)) {
+    // Its own calls are not chained on the wire: it starts once the call before it has ended, and
+    // the next one waits for it to end.
+    if (place) co_await place.node()->previous_done();
     co_return co_await call_daemon(*d, std::move(params), std::move(caller));
+  }
   const tl::Combinator* c = schema.find(method);
   if (c == nullptr) co_return methods::method_not_found("unknown method \"" + method + "\"", suggest(method));
   if (!c->is_function) {
@@ -57,7 +76,41 @@ awaitable<Outcome> Methods::Impl::call(std::string method, std::string params,
                                         "\" wraps another call and tgd manages it itself (layer, "
                                         "initConnection, updates, ordering); call the inner method by name");
   }
-  co_return co_await call_tl(*c, std::move(params));
+  co_return co_await call_tl(*c, std::move(params), place.node());
+}
+
+std::variant<Methods::Impl::Queued, Error> Methods::Impl::join_queue(std::string params) {
+  // Synchronous: the parsed document lives in the shared parser.
+  simdjson::dom::element root;
+  simdjson::dom::object fields;
+  if (parser.parse(params).get(root) != simdjson::SUCCESS)
+    return methods::invalid_params("params: not valid JSON");
+  if (root.get(fields) != simdjson::SUCCESS) return Queued{{}, std::move(params)};  // judged later
+  std::string_view name;
+  std::string rest = "{";
+  bool has_queue = false;
+  for (auto [key, value] : fields) {
+    if (key == "queue") {
+      if (value.get(name) != simdjson::SUCCESS || name.empty() || name.size() > kMaxQueueName) {
+        return methods::invalid_params("params.queue: the queue's name expected (a string of 1 to " +
+                                       std::to_string(kMaxQueueName) + " bytes)");
+      }
+      has_queue = true;
+      continue;
+    }
+    if (rest.size() > 1) rest += ',';
+    rest += tl::json_quoted(key);
+    rest += ':';
+    rest += simdjson::minify(value);
+  }
+  rest += '}';
+  if (!has_queue) return Queued{{}, std::move(params)};
+  if (queues.size() >= 2 * kIdleQueuesKept)
+    std::erase_if(queues, [](const auto& q) { return q.second.idle(); });
+  auto it = queues.find(name);
+  if (it == queues.end())
+    it = queues.emplace(std::string(name), session::CallQueue(manager.executor())).first;
+  return Queued{it->second.join(), std::move(rest)};
 }
 
 bool Methods::Impl::is_wrapper(const tl::Combinator& method) {
@@ -89,7 +142,8 @@ std::variant<std::shared_ptr<Session>, Error> Methods::Impl::pick_session(const 
                JsonObject().raw("sessions", listed).done()};
 }
 
-awaitable<Outcome> Methods::Impl::call_tl(const tl::Combinator& method, std::string params) {
+awaitable<Outcome> Methods::Impl::call_tl(const tl::Combinator& method, std::string params,
+                                          session::QueueNode* queue) {
   using methods::ParamRewriter;
   if (params.find("\"parse_mode\"") != std::string::npos) {
     // Synchronous: the parsed document lives in the shared parser.
@@ -165,7 +219,7 @@ awaitable<Outcome> Methods::Impl::call_tl(const tl::Combinator& method, std::str
     }
     text = methods::fill_holes(text, holes, rendered);
   }
-  session::JsonResult r = co_await session->call(method.name, text);
+  session::JsonResult r = co_await session->call(method.name, text, {.queue = queue});
   if (auto* e = std::get_if<CallError>(&r)) {
     // A session that never logged in meets AUTH_KEY_UNREGISTERED: say so in tgd's words.
     if (e->kind == CallError::Kind::Rpc && e->code == 401 && e->message == "AUTH_KEY_UNREGISTERED" &&

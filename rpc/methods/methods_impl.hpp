@@ -93,9 +93,23 @@ struct Methods::Impl {
 
   boost::asio::awaitable<Outcome> call(std::string method, std::string params,
                                        std::shared_ptr<Caller> caller);
-  boost::asio::awaitable<Outcome> call_tl(const tl::Combinator& method, std::string params);
+  // `queue`: the call's place in an ordered queue (the "queue" option), or null.
+  boost::asio::awaitable<Outcome> call_tl(const tl::Combinator& method, std::string params,
+                                          session::QueueNode* queue = nullptr);
   boost::asio::awaitable<Outcome> call_daemon(const DaemonMethod& method, std::string params,
                                               std::shared_ptr<Caller> caller);
+
+  // The "queue" option (daemon/session/call_queue.hpp): the call joins the named queue at once —
+  // before anything is awaited, so the order is the order of arrival — and the option leaves the
+  // params. An empty place: no "queue" in the params. Names are the daemon's, not a session's: a
+  // queue may hold calls of several sessions (one waits for the other's answer then).
+  struct Queued {
+    session::QueuePlace place;
+    std::string params;
+  };
+  std::variant<Queued, Error> join_queue(std::string params);
+  // Named queues; entries of idle ones are dropped as new ones come.
+  std::map<std::string, session::CallQueue, std::less<>> queues;
 
   // The session a request names, or the only one.
   std::variant<std::shared_ptr<session::Session>, Error> pick_session(const std::string* name);

@@ -480,6 +480,44 @@ TEST_CASE("sleep waits without blocking other requests, is bounded and can be di
   });
 }
 
+TEST_CASE(
+    "the queue option: calls in one queue end in order, other queues run alongside, bad names refused") {
+  MethodsHarness f;
+  f.h.run([&]() -> net::awaitable<void> {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::string> ended;
+    int done = 0;
+    // Joined in this order, synchronously as each call starts: a, b (queue q), c (queue r).
+    const std::vector<std::pair<std::string, std::string>> calls = {{"a", R"({"seconds":0.3,"queue":"q"})"},
+                                                                    {"b", R"({"seconds":0.05,"queue":"q"})"},
+                                                                    {"c", R"({"seconds":0.1,"queue":"r"})"}};
+    for (const auto& [name, params] : calls) {
+      net::asio::co_spawn(
+          f.h.io,
+          [&, name = name, params = params]() -> net::awaitable<void> {
+            result_of(co_await f.call("sleep", params));
+            ended.push_back(name);
+            ++done;
+          },
+          net::asio::detached);
+    }
+    net::asio::steady_timer timer(f.h.io);
+    while (done < 3) {
+      timer.expires_after(10ms);
+      co_await timer.async_wait(net::use_awaitable);
+    }
+    // b waited for a (0.3 + 0.05 s); c did not wait for either.
+    CHECK(ended == std::vector<std::string>{"c", "a", "b"});
+    CHECK(std::chrono::steady_clock::now() - start >= 350ms);
+    for (const char* bad : {R"({"queue":""})", R"({"queue":7})", R"({"queue":null})"}) {
+      CAPTURE(bad);
+      const rpc::Error e = error_of(co_await f.call("help.getNearestDc", bad));
+      CHECK(e.code == rpc::codes::kInvalidParams);
+      CHECK(e.message.starts_with("params.queue: "));
+    }
+  });
+}
+
 TEST_CASE("status: sessions, states, connections, calls in flight and per-method counters by name") {
   MethodsHarness f;
   f.h.run([&]() -> net::awaitable<void> {
