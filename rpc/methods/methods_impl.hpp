@@ -149,6 +149,19 @@ struct Methods::Impl {
   boost::asio::awaitable<Outcome> unsubscribe(methods::Args args);
   boost::asio::awaitable<Outcome> get_updates(methods::Args args);
 
+  // Helpers (helper_methods.cpp), MadelineProto-style: getFullInfo, getDialogs / getDialogIds and
+  // getHistory with the pagination done for the caller, sendMessage answering the sent message.
+  // Their Telegram calls go through call_tl (call_in), as the TL methods do.
+  boost::asio::awaitable<Outcome> get_full_info(methods::Args args);
+  boost::asio::awaitable<Outcome> get_dialogs(methods::Args args);
+  boost::asio::awaitable<Outcome> get_dialog_ids(methods::Args args);
+  boost::asio::awaitable<Outcome> dialogs(methods::Args args, bool ids_only);
+  boost::asio::awaitable<Outcome> get_history(methods::Args args);
+  boost::asio::awaitable<Outcome> send_message(methods::Args args);
+  // A TL method by name in the named session, down call_tl's path; `fields`: the params object
+  // without "session".
+  boost::asio::awaitable<Outcome> call_in(std::string session, std::string method, std::string fields);
+
   // Files (file_methods.cpp): over MethodsOptions::transfers.
   boost::asio::awaitable<Outcome> get_download_info(methods::Args args);
   boost::asio::awaitable<Outcome> download_to_file(methods::Args args);

@@ -42,6 +42,7 @@ Api::Api(const tl::Schema& api_schema, int this_dc, std::vector<DcEndpoint> dcs,
   api::register_upload(handlers_);
   api::register_media(handlers_);
   api::register_message_lookup(handlers_);
+  api::register_full_info(handlers_);
 }
 
 Api::~Api() = default;

@@ -49,6 +49,7 @@ void register_updates(Handlers& h);
 void register_upload(Handlers& h);  // upload.* (files.cpp); messages.sendMedia etc. are in media.cpp
 void register_media(Handlers& h);
 void register_message_lookup(Handlers& h);  // messages.getMessages, channels.getMessages
+void register_full_info(Handlers& h);       // channels.getFullChannel, messages.getFullChat
 
 // --- params (as TlToJson decoded them: every required field is present) ---
 std::string_view param_string(simdjson::dom::element e, std::string_view key);
