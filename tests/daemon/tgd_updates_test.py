@@ -777,8 +777,9 @@ class FormattingTest(TwoAccountsCase):
         self.rpc.wait(lambda: len(self.rpc.updates(sub)) == 1, "the formatted message")
         message = self.rpc.updates(sub)[0][2]["message"]
         self.assertEqual(message["message"], "bold 😀 link")  # sent as plain text (markup gone)
-        # The test DC does not keep entities on messages yet: the JSON tgd sent is checked by
-        # parseText above and by conveniences_test (apply_parse_mode), not here.
+        # The entities went to Telegram with it and came back on the bot's side unchanged (the test
+        # DC keeps them and pushes them in updateShortMessage, which tgd expands).
+        self.assertEqual(message["entities"], expected)
         error = self.rpc.call_raw("messages.sendMessage", {"session": "alice", "peer": f"@{BOT_USERNAME}",
                                                            "message": "<b>oops", "parse_mode": "HTML"})["error"]
         self.assertEqual(error["code"], -32602, error)

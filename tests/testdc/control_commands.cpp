@@ -7,6 +7,7 @@
 
 #include "protocol/tl/json_out.hpp"
 #include "tests/testdc/api/actions.hpp"
+#include "tests/testdc/api/call.hpp"
 #include "tests/testdc/test_dc.hpp"
 
 namespace tgd::testdc {
@@ -100,12 +101,40 @@ Account& account(World& w, element e, std::string_view key) {
   throw CommandError{"no account " + text};
 }
 
+// The optional "entities" of send_message: MessageEntity objects in tgd's JSON form, within the
+// text's UTF-16 length, checked against the schema before anything is stored.
+std::string entities_of(World& w, element cmd, std::string_view text) {
+  element v;
+  if (cmd["entities"].get(v) != simdjson::SUCCESS) return {};
+  simdjson::dom::array list;
+  if (v.get(list) != simdjson::SUCCESS) throw CommandError{"\"entities\" must be an array"};
+  if (list.size() == 0) return {};
+  const auto units = static_cast<std::int64_t>(api::utf16_length(text));
+  for (element e : list) {
+    std::int64_t offset = -1, length = -1;
+    if (!e.is_object() || e["offset"].get(offset) != simdjson::SUCCESS ||
+        e["length"].get(length) != simdjson::SUCCESS || offset < 0 || length < 0 || offset + length > units) {
+      throw CommandError{"each entity needs offset and length within the text (UTF-16 code units)"};
+    }
+  }
+  std::string json = simdjson::minify(v);
+  try {
+    w.encode_updates(R"({"_":"updateShortMessage","id":1,"user_id":"1","message":"","pts":1,"pts_count":1,)"
+                     R"("date":1,"entities":)" +
+                     json + "}");
+  } catch (const std::logic_error&) {
+    throw CommandError{"\"entities\" are not MessageEntity objects in tgd's JSON form"};
+  }
+  return json;
+}
+
 std::string send_message(World& w, element cmd) {
   Account& from = account(w, cmd, "from");
   Account& to = account(w, cmd, "to");
   const std::string texts[] = {get_string(cmd, "text", "hi")};
   if (texts[0].empty()) throw CommandError{"\"text\" is empty"};
-  const api::SentText sent = api::send_private(w, from, to, texts, false, std::nullopt);
+  const std::string entities = entities_of(w, cmd, texts[0]);
+  const api::SentText sent = api::send_private(w, from, to, texts, false, std::nullopt, entities);
   return R"({"ok":true,"from":)" + std::to_string(from.id) + R"(,"to":)" + std::to_string(to.id) +
          R"(,"id":)" + std::to_string(sent.id) + R"(,"pts":)" + std::to_string(sent.pts) +
          R"(,"recipient_id":)" + std::to_string(to.last_message_id) + R"(,"recipient_pts":)" +

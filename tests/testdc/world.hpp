@@ -53,6 +53,9 @@ struct Message {
   std::int32_t date = 0;
   std::int32_t edit_date = 0;  // 0: never edited
   std::string text;
+  // The MessageEntity vector as tgd JSON ("[...]"), as the sender gave it (api/entities.cpp checks
+  // it), shown wherever the message is; "" when there are none.
+  std::string entities;
   std::optional<std::string> channel_created;  // messageService with messageActionChannelCreate(title)
   // A photo or document in World::files() (0: none); `text` is then its caption.
   std::int64_t media_id = 0;

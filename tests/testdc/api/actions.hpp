@@ -32,9 +32,12 @@ struct SentText {
 };
 
 // Private text messages from `from` to `to` (to == from: Saved Messages), one new-message event
-// each in both boxes. Texts are not checked (the handler does).
+// each in both boxes. Texts are not checked (the handler does). `entities`: the MessageEntity
+// vector as tgd JSON ("[...]", checked by parse_entities) given to every text, "" for none; pushes
+// of messages without entities are written as TL directly (push_encoding.hpp, the flood path),
+// those with entities take the JSON encoder.
 SentText send_private(World& w, Account& from, Account& to, std::span<const std::string> texts, bool silent,
-                      const Caller& caller);
+                      const Caller& caller, const std::string& entities = {});
 
 // A private message with a photo or document (`text` its caption), from `from` to `to`: stored in
 // both boxes, one event each. It cannot be an updateShortMessage, so the recipient and the
@@ -47,19 +50,24 @@ struct SentMedia {
   int recipient_id = 0;  // the recipient's copy (== id for Saved Messages)
 };
 SentMedia send_private_media(World& w, Account& from, Account& to, std::string text, const Media& media,
-                             bool silent, std::int64_t random_id, const Caller& caller);
+                             bool silent, std::int64_t random_id, const Caller& caller,
+                             std::string entities = {});
 
 // A text (with `media`, its caption) posted to a channel by `from` (not checked): one event; pushed
 // to every member's sessions but the caller's. Returns the message.
 const Message& post_to_channel(World& w, Channel& ch, Account& from, std::string text, bool silent,
-                               const Caller& caller, const Media* media = nullptr);
+                               const Caller& caller, const Media* media = nullptr, std::string entities = {});
 
 // messages.editMessage in the account's own box: the answer is updates{updateEditMessage} with
-// seq; the other side's copy changes too (its own event and push).
+// seq; the other side's copy changes too (its own event and push). Text and entities are both
+// replaced (no entities given: the message loses its formatting, as on Telegram);
+// MESSAGE_NOT_MODIFIED when both are as they were.
 std::variant<std::string, ApiError> edit_private(World& w, Account& self, PeerRef peer, int id,
-                                                 std::string_view text, const Caller& caller);
+                                                 std::string_view text, std::string_view entities,
+                                                 const Caller& caller);
 std::variant<std::string, ApiError> edit_channel(World& w, Account& self, Channel& ch, int id,
-                                                 std::string_view text, const Caller& caller);
+                                                 std::string_view text, std::string_view entities,
+                                                 const Caller& caller);
 
 // messages.deleteMessages: the ids of the account's box that exist go in one event (pts_count =
 // their number); with `revoke`, the other side's copies go too. Answers messages.affectedMessages.

@@ -69,6 +69,16 @@ std::variant<Account*, ApiError> resolve_input_user(Call& c, simdjson::dom::elem
 // inputChannel: CHANNEL_INVALID.
 std::variant<Channel*, ApiError> resolve_input_channel(Call& c, simdjson::dom::element channel);
 
+// The `entities` param of a call sending or editing `text` (api/entities.cpp): each entity's offset
+// and length within the text's UTF-16 length, else ENTITY_BOUNDS_INVALID; an
+// inputMessageEntityMentionName becomes messageEntityMentionName (its user must resolve, else
+// ENTITY_MENTION_USER_INVALID); every other entity, known here or not, is kept as it came.
+struct SentEntities {
+  std::string json;      // "[...]", or "" when none were given
+  bool changed = false;  // the server changed them (Telegram then returns them to the sender)
+};
+std::variant<SentEntities, ApiError> parse_entities(Call& c, std::string_view text);
+
 // An InputCheckPasswordSRP against the account's password and its current getPassword attempt:
 // SRP_ID_INVALID (stale or no attempt), PASSWORD_HASH_INVALID (wrong proof, or the empty check).
 std::optional<ApiError> check_srp(Account& a, simdjson::dom::element input_check_password);

@@ -39,7 +39,7 @@ std::set<std::int64_t> users_of(const Message& m) {
 }  // namespace
 
 const Message& post_to_channel(World& w, Channel& ch, Account& from, std::string text, bool silent,
-                               const Caller& caller, const Media* media) {
+                               const Caller& caller, const Media* media, std::string entities) {
   Message m;
   m.id = ++ch.last_message_id;
   m.peer = PeerRef{PeerRef::Kind::kChannel, ch.id};
@@ -48,6 +48,7 @@ const Message& post_to_channel(World& w, Channel& ch, Account& from, std::string
   m.post = ch.broadcast;
   m.date = World::now();
   m.text = std::move(text);
+  m.entities = std::move(entities);
   m.silent = silent;
   if (media) {
     m.media_id = media->id;
@@ -64,15 +65,17 @@ const Message& post_to_channel(World& w, Channel& ch, Account& from, std::string
 }
 
 std::variant<std::string, ApiError> edit_channel(World& w, Account& self, Channel& ch, int id,
-                                                 std::string_view text, const Caller& caller) {
+                                                 std::string_view text, std::string_view entities,
+                                                 const Caller& caller) {
   Message* m = find_message(ch.messages, id);
   if (!m || m->channel_created) return error(400, "MESSAGE_ID_INVALID");
   if (m->author != self.id && !(ch.broadcast && ch.creator == self.id)) {
     return error(403, "MESSAGE_AUTHOR_REQUIRED");
   }
-  if (m->text == text) return error(400, "MESSAGE_NOT_MODIFIED");
+  if (m->text == text && m->entities == entities) return error(400, "MESSAGE_NOT_MODIFIED");
   const std::int32_t date = World::now();
   m->text = std::string(text);
+  m->entities = std::string(entities);
   m->edit_date = date;
   const int pts = w.log_event(ch, BoxEvent{0, 1, date, EventKind::kEditMessage, id, {}});
   const Message& edited = *m;

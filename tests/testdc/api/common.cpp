@@ -181,6 +181,7 @@ std::string message_json(World& w, const Message& m, std::int64_t viewer) {
       out += R"(,"media":)" +
              (media ? message_media_json(w, *media, viewer) : R"({"_":"messageMediaUnsupported"})");
     }
+    if (!m.entities.empty()) out += R"(,"entities":)" + m.entities;
     out += "}";
   }
   return out;

@@ -71,6 +71,9 @@ Reply send_media(Call& c) {
   const PeerRef to = std::get<PeerRef>(peer);
   const std::string_view caption = param_string(c.params, "message");
   if (utf16_length(caption) > kMaxCaption) return error(400, "MEDIA_CAPTION_TOO_LONG");
+  auto parsed = parse_entities(c, caption);
+  if (auto* e = std::get_if<ApiError>(&parsed)) return *e;
+  std::string entities = std::get<SentEntities>(std::move(parsed)).json;
   const std::int64_t random_id = param_int(c.params, "random_id");
   Account& self = *c.self;
   const bool silent = param_flag(c.params, "silent");
@@ -85,14 +88,15 @@ Reply send_media(Call& c) {
   const Media& m = *std::get<const Media*>(media);
   self.random_ids.insert(random_id);
   if (ch) {
-    const Message& posted =
-        post_to_channel(c.world, *ch, self, std::string(caption), silent, c.session(), &m);
+    const Message& posted = post_to_channel(c.world, *ch, self, std::string(caption), silent, c.session(), &m,
+                                            std::move(entities));
     return channel_updates_json(c.world, self.id, *ch,
                                 R"({"_":"updateMessageID","id":)" + std::to_string(posted.id) +
                                     R"(,"random_id":)" + long_str(random_id) + "},",
                                 posted);
   }
-  return send_private_media(c.world, self, *target, std::string(caption), m, silent, random_id, c.session())
+  return send_private_media(c.world, self, *target, std::string(caption), m, silent, random_id, c.session(),
+                            std::move(entities))
       .answer;
 }
 

@@ -30,6 +30,9 @@ Reply send_message(Call& c) {
   const std::string_view text = param_string(c.params, "message");
   if (blank(text)) return error(400, "MESSAGE_EMPTY");
   if (utf16_length(text) > 4096) return error(400, "MESSAGE_TOO_LONG");
+  auto parsed = parse_entities(c, text);
+  if (auto* e = std::get_if<ApiError>(&parsed)) return *e;
+  SentEntities entities = std::get<SentEntities>(std::move(parsed));
   const std::int64_t random_id = param_int(c.params, "random_id");
   Account& self = *c.self;
   const bool silent = param_flag(c.params, "silent");
@@ -40,7 +43,8 @@ Reply send_message(Call& c) {
     if (ch.broadcast && ch.creator != self.id) return error(403, "CHAT_ADMIN_REQUIRED");
     if (self.random_ids.count(random_id)) return error(500, "RANDOM_ID_DUPLICATE");
     self.random_ids.insert(random_id);
-    const Message& m = post_to_channel(c.world, ch, self, std::string(text), silent, c.session());
+    const Message& m = post_to_channel(c.world, ch, self, std::string(text), silent, c.session(), nullptr,
+                                       std::move(entities.json));
     return channel_updates_json(c.world, self.id, ch,
                                 R"({"_":"updateMessageID","id":)" + std::to_string(m.id) +
                                     R"(,"random_id":)" + long_str(random_id) + "},",
@@ -52,12 +56,15 @@ Reply send_message(Call& c) {
   if (self.random_ids.count(random_id)) return error(500, "RANDOM_ID_DUPLICATE");
   self.random_ids.insert(random_id);
   const std::string texts[] = {std::string(text)};
-  const SentText sent = send_private(c.world, self, target, texts, silent, c.session());
+  const SentText sent = send_private(c.world, self, target, texts, silent, c.session(), entities.json);
+  // Telegram returns entities here only when it changed them (the sender has its own otherwise).
   return R"({"_":"updateShortSentMessage","out":true,"id":)" + std::to_string(sent.id) + R"(,"pts":)" +
-         std::to_string(sent.pts) + R"(,"pts_count":1,"date":)" + std::to_string(sent.date) + "}";
+         std::to_string(sent.pts) + R"(,"pts_count":1,"date":)" + std::to_string(sent.date) +
+         (entities.changed ? R"(,"entities":)" + entities.json : std::string()) + "}";
 }
 
-// Text only: the message's text is replaced (edit_date set), in both boxes of a private chat.
+// Text only: the message's text and entities are replaced (edit_date set), in both boxes of a
+// private chat.
 Reply edit_message(Call& c) {
   if (auto e = c.require_account()) return *e;
   auto peer = resolve_input_peer(c, c.params["peer"].value());
@@ -67,14 +74,17 @@ Reply edit_message(Call& c) {
   const std::string_view text = param_string(c.params, "message");
   if (blank(text)) return error(400, "MESSAGE_EMPTY");
   if (utf16_length(text) > 4096) return error(400, "MESSAGE_TOO_LONG");
+  auto parsed = parse_entities(c, text);
+  if (auto* e = std::get_if<ApiError>(&parsed)) return *e;
+  const std::string entities = std::get<SentEntities>(std::move(parsed)).json;
   const int id = static_cast<int>(param_int(c.params, "id"));
   std::variant<std::string, ApiError> result;
   if (to.kind == PeerRef::Kind::kChannel) {
     Channel& ch = *c.world.find_channel(to.id);
     if (auto e = check_member(ch, c.self->id)) return *e;
-    result = edit_channel(c.world, *c.self, ch, id, text, c.session());
+    result = edit_channel(c.world, *c.self, ch, id, text, entities, c.session());
   } else {
-    result = edit_private(c.world, *c.self, to, id, text, c.session());
+    result = edit_private(c.world, *c.self, to, id, text, entities, c.session());
   }
   if (auto* e = std::get_if<ApiError>(&result)) return *e;
   return std::get<std::string>(std::move(result));

@@ -28,6 +28,24 @@ std::string push_box_updates(World& w, Account& a, const std::string& items,
   return json;
 }
 
+// updateShortMessage for `m` of the viewer's box with `other`: the JSON twin of
+// short_message_bytes, which also carries entities.
+std::string short_message_json(const Message& m, std::int64_t other, int pts) {
+  std::string out = R"({"_":"updateShortMessage")";
+  if (m.out) out += R"(,"out":true)";
+  if (m.silent) out += R"(,"silent":true)";
+  out += R"(,"id":)" + std::to_string(m.id) + R"(,"user_id":)" + long_str(other) + R"(,"message":)" +
+         jstr(m.text) + R"(,"pts":)" + std::to_string(pts) + R"(,"pts_count":1,"date":)" +
+         std::to_string(m.date);
+  if (!m.entities.empty()) out += R"(,"entities":)" + m.entities;
+  return out + "}";
+}
+
+std::string new_message_item(World& w, const Message& m, std::int64_t viewer, int pts) {
+  return R"({"_":"updateNewMessage","message":)" + message_json(w, m, viewer) + R"(,"pts":)" +
+         std::to_string(pts) + R"(,"pts_count":1})";
+}
+
 }  // namespace
 
 std::string updates_json(World& w, std::int64_t viewer, const std::string& updates,
@@ -39,24 +57,40 @@ std::string updates_json(World& w, std::int64_t viewer, const std::string& updat
 }
 
 SentText send_private(World& w, Account& from, Account& to, std::span<const std::string> texts, bool silent,
-                      const Caller& caller) {
-  // The pushes are written as TL directly (push_encoding.hpp): this is the flood path.
+                      const Caller& caller, const std::string& entities) {
+  // Pushes of plain messages are written as TL directly (push_encoding.hpp): this is the flood
+  // path. The direct writer has no entities, so messages with some take the JSON encoder.
+  const bool direct = entities.empty();
   const bool saved = from.id == to.id;
   const bool batch = texts.size() > 1;
   const bool push_in = !saved && !w.pushes().sessions(to.id).empty();
   const bool push_out = has_other_sessions(w, from.id, caller);
   const std::int32_t date = World::now();
-  Bytes in_push, out_push;
-  if (batch) {
+  Bytes in_push, out_push;          // direct
+  std::string in_items, out_items;  // JSON: the updates of the push
+  if (batch && direct) {
     begin_updates(in_push);
     begin_updates(out_push);
   }
+  // One message into a push: updateShortMessage alone, or an updateNewMessage of a batch.
+  const auto add = [&](Bytes& bytes, std::string& items, const Message& m, std::int64_t viewer,
+                       std::int64_t other, int pts) {
+    if (direct && batch) {
+      append_new_message(bytes, m, pts);
+    } else if (direct) {
+      bytes = short_message_bytes(m, other, pts);
+    } else {
+      if (!items.empty()) items += ",";
+      items += batch ? new_message_item(w, m, viewer, pts) : short_message_json(m, other, pts);
+    }
+  };
   SentText sent;
   for (const std::string& text : texts) {
     Message m;
     m.author = from.id;
     m.date = date;
     m.text = text;
+    m.entities = entities;
     m.silent = silent;
     m.id = ++from.last_message_id;
     m.peer = PeerRef{kUser, to.id};
@@ -69,48 +103,46 @@ SentText send_private(World& w, Account& from, Account& to, std::span<const std:
       in.pair_id = m.id;
       m.pair_id = in.id;
       const int pts = w.log_event(to, BoxEvent{0, 1, date, EventKind::kNewMessage, in.id, {}});
-      if (push_in && batch) {
-        append_new_message(in_push, in, pts);
-      } else if (push_in) {
-        in_push = short_message_bytes(in, from.id, pts);
-      }
+      if (push_in) add(in_push, in_items, in, to.id, from.id, pts);
       to.messages.push_back(std::move(in));
     }
     sent = SentText{m.id, w.log_event(from, BoxEvent{0, 1, date, EventKind::kNewMessage, m.id, {}}), date};
-    if (push_out && batch) {
-      append_new_message(out_push, m, sent.pts);
-    } else if (push_out) {
-      out_push = short_message_bytes(m, to.id, sent.pts);
-    }
+    if (push_out) add(out_push, out_items, m, from.id, to.id, sent.pts);
     from.messages.push_back(std::move(m));
   }
   // Each box gets its seq for a batch even when nobody is there to see the push.
   const std::set<std::int64_t> users{from.id, to.id};
   if (batch && !saved) ++to.seq;
   if (batch) ++from.seq;
+  // The push's final bytes: the direct form finished, or the JSON encoded.
+  const auto finish = [&](Bytes& bytes, const std::string& items, const Account& box) {
+    if (!direct) {
+      bytes = w.encode_updates(batch ? updates_json(w, box.id, items, users, {}, date, box.seq) : items);
+    } else if (batch) {
+      finish_updates(bytes, w.encode_users(users_json(w, box.id, users)), date, box.seq);
+    }
+  };
   if (push_in) {
-    if (batch) finish_updates(in_push, w.encode_users(users_json(w, to.id, users)), date, to.seq);
+    finish(in_push, in_items, to);
     w.pushes().deliver(to.id, in_push, texts.size());
   }
   if (push_out) {
-    if (batch) finish_updates(out_push, w.encode_users(users_json(w, from.id, users)), date, from.seq);
+    finish(out_push, out_items, from);
     w.pushes().deliver(from.id, out_push, texts.size(), caller);
   }
   return sent;
 }
 
 SentMedia send_private_media(World& w, Account& from, Account& to, std::string text, const Media& media,
-                             bool silent, std::int64_t random_id, const Caller& caller) {
+                             bool silent, std::int64_t random_id, const Caller& caller,
+                             std::string entities) {
   const std::int32_t date = World::now();
   const std::set<std::int64_t> users{from.id, to.id};
-  const auto new_message = [&w](const Message& m, std::int64_t viewer, int pts) {
-    return R"({"_":"updateNewMessage","message":)" + message_json(w, m, viewer) + R"(,"pts":)" +
-           std::to_string(pts) + R"(,"pts_count":1})";
-  };
   Message m;
   m.author = from.id;
   m.date = date;
   m.text = std::move(text);
+  m.entities = std::move(entities);
   m.silent = silent;
   m.media_id = media.id;
   m.media_kind = media.kind;
@@ -129,11 +161,12 @@ SentMedia send_private_media(World& w, Account& from, Account& to, std::string t
     sent.recipient_id = in.id;
     const int pts = w.log_event(to, BoxEvent{0, 1, date, EventKind::kNewMessage, in.id, {}});
     to.messages.push_back(std::move(in));
-    push_box_updates(w, to, new_message(to.messages.back(), to.id, pts), users, date, 1, std::nullopt);
+    push_box_updates(w, to, new_message_item(w, to.messages.back(), to.id, pts), users, date, 1,
+                     std::nullopt);
   }
   sent.pts = w.log_event(from, BoxEvent{0, 1, date, EventKind::kNewMessage, m.id, {}});
   from.messages.push_back(std::move(m));
-  const std::string item = new_message(from.messages.back(), from.id, sent.pts);
+  const std::string item = new_message_item(w, from.messages.back(), from.id, sent.pts);
   push_box_updates(w, from, item, users, date, 1, caller);
   sent.answer = updates_json(w, from.id,
                              R"({"_":"updateMessageID","id":)" + std::to_string(sent.id) +
@@ -143,13 +176,15 @@ SentMedia send_private_media(World& w, Account& from, Account& to, std::string t
 }
 
 std::variant<std::string, ApiError> edit_private(World& w, Account& self, PeerRef peer, int id,
-                                                 std::string_view text, const Caller& caller) {
+                                                 std::string_view text, std::string_view entities,
+                                                 const Caller& caller) {
   Message* m = find_message(self.messages, id);
   if (!m || m->peer != peer || m->channel_created) return error(400, "MESSAGE_ID_INVALID");
   if (!m->out) return error(403, "MESSAGE_AUTHOR_REQUIRED");
-  if (m->text == text) return error(400, "MESSAGE_NOT_MODIFIED");
+  if (m->text == text && m->entities == entities) return error(400, "MESSAGE_NOT_MODIFIED");
   const std::int32_t date = World::now();
   m->text = std::string(text);
+  m->entities = std::string(entities);
   m->edit_date = date;
   const std::set<std::int64_t> users{self.id, peer.id};
   const auto edit_item = [&w](const Message& msg, std::int64_t viewer, int pts) {
@@ -163,6 +198,7 @@ std::variant<std::string, ApiError> edit_private(World& w, Account& self, PeerRe
     Message* theirs = other ? find_message(other->messages, m->pair_id) : nullptr;
     if (theirs) {
       theirs->text = m->text;
+      theirs->entities = m->entities;
       theirs->edit_date = date;
       const int their_pts =
           w.log_event(*other, BoxEvent{0, 1, date, EventKind::kEditMessage, theirs->id, {}});
