@@ -47,6 +47,12 @@ constexpr std::string_view kSessionDoc = "the session's name; may be left out wh
 constexpr std::string_view kFileDoc =
     "what holds the media: an update, an Updates result, a message, a MessageMedia, a Document, a Photo, or "
     "an InputFileLocation";
+constexpr std::string_view kMarkupMessageDoc =
+    "the text (a string, with entities), or an object with message and entities fields: a message, an update "
+    "holding one, parseText's answer";
+constexpr std::string_view kMarkupEntitiesDoc =
+    "with a text message: its MessageEntity objects (as parseText answers them and messages carry them); "
+    "default none";
 constexpr std::string_view kProgressDoc =
     "true: notifications {\"method\":\"progress\",\"params\":{transfer, done, total, rate, final}} to "
     "this connection, a few per second (not over HTTP)";
@@ -301,6 +307,23 @@ const std::vector<Methods::Impl::DaemonMethod>& Methods::Impl::daemon_methods() 
        "the byte position.",
        R"({"text":"<b>bold</b> and <a href=\"https://t.me\">a link</a>"})",
        &Impl::parse_text},
+      {"messageToHtml",
+       {{"message", ArgType::Json, true, kMarkupMessageDoc},
+        {"entities", ArgType::Json, false, kMarkupEntitiesDoc}},
+       "The way back from parse_mode \"HTML\", without the network: text + entities → {text: HTML} that "
+       "parse_mode \"HTML\" turns into the same text and entities. Entities HTML has no tag for (URLs, "
+       "hashtags, …) are left for Telegram to find again. Bad entities: -32602 naming their JSON path.",
+       R"({"message":"bold and a link","entities":[{"_":"messageEntityBold","offset":0,"length":4}]})",
+       &Impl::message_to_html},
+      {"messageToMarkdown",
+       {{"message", ArgType::Json, true, kMarkupMessageDoc},
+        {"entities", ArgType::Json, false, kMarkupEntitiesDoc}},
+       "The way back from parse_mode \"MarkdownV2\", without the network: text + entities → {text: "
+       "MarkdownV2, every reserved character escaped} that parse_mode \"MarkdownV2\" turns into the same "
+       "text and entities. A block quote covers whole lines in MarkdownV2: one starting or ending mid-line "
+       "is widened. Bad entities: -32602 naming their JSON path.",
+       R"({"message":{"_":"updateNewMessage","message":{…}}})",
+       &Impl::message_to_markdown},
       {"cancelTransfer",
        {{"transfer", ArgType::Number, true, "the id from a progress notification"}},
        "Cancels a running download or upload: its call answers -32003 and nothing is left at the "
@@ -549,6 +572,20 @@ awaitable<Outcome> Methods::Impl::parse_text(Args args) {
   auto formatted = methods::parse_text(*args.text("text"), mode != nullptr ? *mode : "HTML", "params.text");
   if (auto* e = std::get_if<Error>(&formatted)) co_return std::move(*e);
   co_return std::move(std::get<std::string>(formatted));
+}
+
+awaitable<Outcome> Methods::Impl::message_to_html(Args args) {
+  auto markup = methods::message_to_markup(parser, *args.text("message"), args.text("entities"),
+                                           methods::Markup::kHtml);
+  if (auto* e = std::get_if<Error>(&markup)) co_return std::move(*e);
+  co_return std::move(std::get<std::string>(markup));
+}
+
+awaitable<Outcome> Methods::Impl::message_to_markdown(Args args) {
+  auto markup = methods::message_to_markup(parser, *args.text("message"), args.text("entities"),
+                                           methods::Markup::kMarkdown);
+  if (auto* e = std::get_if<Error>(&markup)) co_return std::move(*e);
+  co_return std::move(std::get<std::string>(markup));
 }
 
 }  // namespace tgd::rpc

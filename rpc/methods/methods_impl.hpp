@@ -169,8 +169,10 @@ struct Methods::Impl {
   boost::asio::awaitable<Outcome> download(methods::Args args, bool into_dir);
   boost::asio::awaitable<Outcome> upload_file(methods::Args args);
   boost::asio::awaitable<Outcome> cancel_transfer(methods::Args args);
-  // Formatting (parse_mode.cpp's rules): parseText.
+  // Formatting (parse_mode.cpp's rules): parseText, messageToHtml, messageToMarkdown.
   boost::asio::awaitable<Outcome> parse_text(methods::Args args);
+  boost::asio::awaitable<Outcome> message_to_html(methods::Args args);
+  boost::asio::awaitable<Outcome> message_to_markdown(methods::Args args);
   // params.file: what holds the media.
   std::variant<files::DownloadInfo, Error> media_of(const methods::Args& args);
   // params.progress: progress notifications to the calling connection, when asked for.

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <vector>
 
 #include "daemon/format/entities_json.hpp"
 #include "daemon/format/html.hpp"
 #include "daemon/format/markdown.hpp"
+#include "daemon/format/utf16.hpp"
 #include "protocol/tl/json_out.hpp"
 
 namespace tgd::rpc::methods {
@@ -26,6 +29,75 @@ bool has_param(const tl::Combinator& method, std::string_view name) {
 Error invalid(std::string message) { return Error{codes::kInvalidParams, std::move(message), {}}; }
 
 constexpr std::string_view kModes = R"(("HTML", "Markdown" / "MarkdownV2", or none))";
+
+// A 64-bit id field: tgd writes them as strings (JavaScript numbers cannot hold them all); a JSON
+// integer is taken too.
+std::optional<std::int64_t> id_of(simdjson::dom::element e) {
+  std::int64_t n = 0;
+  if (e.get_int64().get(n) == simdjson::SUCCESS) return n;
+  std::string_view s;
+  if (e.get(s) != simdjson::SUCCESS) return std::nullopt;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+  return n;
+}
+
+// A Vector<MessageEntity> in tgd's JSON form (format::entities_json's, and Telegram's messages'),
+// checked against a text of `units` UTF-16 code units. `path` names the array in errors.
+std::variant<std::vector<format::Entity>, Error> entities_of(simdjson::dom::element list,
+                                                             const std::string& path, std::int64_t units) {
+  simdjson::dom::array items;
+  if (list.get(items) != simdjson::SUCCESS)
+    return invalid(path + ": an array of MessageEntity objects expected");
+  std::vector<format::Entity> out;
+  for (simdjson::dom::element item : items) {
+    const std::string at = path + "[" + std::to_string(out.size()) + "]";
+    simdjson::dom::object o;
+    if (item.get(o) != simdjson::SUCCESS) return invalid(at + ": a MessageEntity object expected");
+    format::Entity e;
+    std::string_view type;
+    if (o["_"].get(type) != simdjson::SUCCESS)
+      return invalid(at + "._: the constructor's name expected (\"messageEntityBold\", …)");
+    e.type = std::string(type);
+    std::int64_t offset = 0;
+    std::int64_t length = 0;
+    if (o["offset"].get_int64().get(offset) != simdjson::SUCCESS || offset < 0)
+      return invalid(at + ".offset: an integer from 0 expected");
+    if (o["length"].get_int64().get(length) != simdjson::SUCCESS || length < 0)
+      return invalid(at + ".length: an integer from 0 expected");
+    if (offset > units || length > units - offset) {
+      return invalid(at + ": offset " + std::to_string(offset) + " + length " + std::to_string(length) +
+                     " runs past the text's end (" + std::to_string(units) + " UTF-16 code units)");
+    }
+    e.offset = static_cast<std::int32_t>(offset);
+    e.length = static_cast<std::int32_t>(length);
+    // The fields of the constructors that have a markup form; other constructors' fields are not
+    // needed (their entities are left out of the markup).
+    simdjson::dom::element field;
+    if (e.type == format::kTextUrl) {
+      std::string_view url;
+      if (o["url"].get(url) != simdjson::SUCCESS) return invalid(at + ".url: a string expected");
+      e.url = std::string(url);
+    } else if (e.type == format::kMentionName) {
+      const auto id = o["user_id"].get(field) == simdjson::SUCCESS ? id_of(field) : std::nullopt;
+      if (!id) return invalid(at + ".user_id: a user id expected (a string or a number)");
+      e.user_id = *id;
+    } else if (e.type == format::kCustomEmoji) {
+      const auto id = o["document_id"].get(field) == simdjson::SUCCESS ? id_of(field) : std::nullopt;
+      if (!id) return invalid(at + ".document_id: a document id expected (a string or a number)");
+      e.document_id = *id;
+    } else if (e.type == format::kPre && o["language"].get(field) == simdjson::SUCCESS) {
+      std::string_view language;
+      if (field.get(language) != simdjson::SUCCESS) return invalid(at + ".language: a string expected");
+      e.language = std::string(language);
+    } else if (e.type == format::kBlockquote && o["collapsed"].get(field) == simdjson::SUCCESS) {
+      if (field.get(e.collapsed) != simdjson::SUCCESS)
+        return invalid(at + ".collapsed: true or false expected");
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -57,6 +129,60 @@ std::variant<std::string, Error> parse_text(std::string_view text, std::string_v
   const auto& formatted = std::get<format::FormattedText>(parsed);
   return R"({"message":)" + tl::json_quoted(formatted.text) + R"(,"entities":)" +
          format::entities_json(formatted.entities) + "}";
+}
+
+std::variant<std::string, Error> message_to_markup(simdjson::dom::parser& parser, std::string_view message,
+                                                   const std::string* entities, Markup markup) {
+  std::string text;
+  std::vector<format::Entity> list;
+  {
+    simdjson::dom::element root;
+    if (parser.parse(message.data(), message.size()).get(root) != simdjson::SUCCESS)
+      return invalid("params.message: not valid JSON");
+    std::string_view s;
+    if (root.get(s) == simdjson::SUCCESS) {
+      text = std::string(s);
+    } else {
+      simdjson::dom::object o;
+      if (root.get(o) != simdjson::SUCCESS)
+        return invalid("params.message: the text, a message object or an update holding one expected");
+      if (entities != nullptr)
+        return invalid("params.entities: only with a text message (a message object brings its own)");
+      std::string path = "params.message";
+      // An update (updateNewMessage, updateEditChannelMessage, …) holds the message in "message".
+      simdjson::dom::object inner;
+      if (o["message"].get(inner) == simdjson::SUCCESS) {
+        o = inner;
+        path += ".message";
+      }
+      if (o["message"].get(s) != simdjson::SUCCESS) {
+        std::string_view name;
+        const std::string what = o["_"].get(name) == simdjson::SUCCESS ? std::string(name) : "the object";
+        return invalid(path + ": " + what + " has no text (a string \"message\" field)");
+      }
+      text = std::string(s);
+      // Telegram leaves "entities" out of a message without any.
+      simdjson::dom::element field;
+      if (o["entities"].get(field) == simdjson::SUCCESS && !field.is_null()) {
+        auto parsed = entities_of(field, path + ".entities",
+                                  static_cast<std::int64_t>(format::utf16_length_unchecked(text)));
+        if (auto* e = std::get_if<Error>(&parsed)) return std::move(*e);
+        list = std::get<std::vector<format::Entity>>(std::move(parsed));
+      }
+    }
+  }
+  if (entities != nullptr) {
+    simdjson::dom::element root;
+    if (parser.parse(*entities).get(root) != simdjson::SUCCESS)
+      return invalid("params.entities: not valid JSON");
+    auto parsed =
+        entities_of(root, "params.entities", static_cast<std::int64_t>(format::utf16_length_unchecked(text)));
+    if (auto* e = std::get_if<Error>(&parsed)) return std::move(*e);
+    list = std::get<std::vector<format::Entity>>(std::move(parsed));
+  }
+  const std::string out =
+      markup == Markup::kHtml ? format::to_html(text, list) : format::to_markdown(text, list);
+  return R"({"text":)" + tl::json_quoted(out) + "}";
 }
 
 std::variant<std::optional<std::string>, Error> apply_parse_mode(const tl::Combinator& method,

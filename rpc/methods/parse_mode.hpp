@@ -6,6 +6,7 @@
 // daemon/format; bad markup is an error naming the position, never a mangled message.
 #include <simdjson.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -21,6 +22,17 @@ namespace tgd::rpc::methods {
 // `text_path` names the text in errors ("params.message").
 std::variant<std::string, Error> parse_text(std::string_view text, std::string_view parse_mode,
                                             std::string_view text_path);
+
+// messageToHtml / messageToMarkdown, the way back: text + entities → markup that the parse_mode of
+// the same name turns into them again (entity types without a form in it, URLs or hashtags, are left
+// for Telegram to find). `message`: the params' "message" as JSON text, either the text (a string,
+// with `entities`: the params' "entities" as JSON text, or null for none) or an object with the
+// fields "message" (the text) and "entities": a message, an update holding one in its "message"
+// field, or parseText's answer. Answers {"text": markup}; bad entities (not an array, offset or
+// length out of the text) are -32602 naming their JSON path. `parser` is used synchronously.
+enum class Markup : std::uint8_t { kHtml, kMarkdown };
+std::variant<std::string, Error> message_to_markup(simdjson::dom::parser& parser, std::string_view message,
+                                                   const std::string* entities, Markup markup);
 
 // The params with parse_mode applied, when they carry one (nullopt: unchanged). Refused: a
 // parse_mode on a method without message + entities, with entities given too, or without a message.

@@ -404,7 +404,7 @@ TEST_CASE("help: the daemon methods, a TL method's params with types and docs, a
   MethodsHarness f;
   f.h.run([&]() -> net::awaitable<void> {
     const Json all(result_of(co_await f.call("help")));
-    CHECK(all.size("/daemon_methods") == 28);  // with the update, file, formatting and helper methods
+    CHECK(all.size("/daemon_methods") == 30);  // with the update, file, formatting and helper methods
     CHECK(all.at("/daemon_methods/0/name") == "listSessions");
     CHECK(all.at("/telegram_methods").find("messages.sendMessage") != std::string::npos);
     CHECK(all.at("/layer") == std::to_string(schemas().api.layer()));
@@ -440,6 +440,76 @@ TEST_CASE("help: the daemon methods, a TL method's params with types and docs, a
           "InputPeer");
     CHECK(error_of(co_await f.call("help", R"({"method":"nope.nothing"})")).code ==
           rpc::codes::kMethodNotFound);
+  });
+}
+
+TEST_CASE(
+    "messageToHtml and messageToMarkdown: text and entities, a message or an update back to markup, bad "
+    "entities named by their path") {
+  MethodsHarness f;
+  f.h.run([&]() -> net::awaitable<void> {
+    const std::string_view link =
+        R"({"message":"bold and a link","entities":[{"_":"messageEntityBold","offset":0,"length":4},)"
+        R"({"_":"messageEntityTextUrl","offset":9,"length":6,"url":"https://t.me"}]})";
+    CHECK(result_of(co_await f.call("messageToHtml", link)) ==
+          R"({"text":"<b>bold</b> and <a href=\"https://t.me\">a link</a>"})");
+    CHECK(result_of(co_await f.call("messageToMarkdown", link)) ==
+          R"j({"text":"*bold* and [a link](https://t.me)"})j");
+    // A message inside an update (ids as tgd writes them, strings), one without entities, no entities.
+    const std::string_view update =
+        R"({"message":{"_":"updateNewMessage","message":{"_":"message","id":5,"message":"hi 😀 x.","entities":[)"
+        R"({"_":"messageEntityMentionName","offset":0,"length":2,"user_id":"42"},)"
+        R"({"_":"messageEntityItalic","offset":6,"length":1}]},"pts":1,"pts_count":1}})";
+    CHECK(result_of(co_await f.call("messageToMarkdown", update)) ==
+          R"j({"text":"[hi](tg://user?id=42) 😀 _x_\\."})j");
+    CHECK(result_of(co_await f.call("messageToHtml", update)) ==
+          R"({"text":"<a href=\"tg://user?id=42\">hi</a> 😀 <i>x</i>."})");
+    CHECK(result_of(co_await f.call("messageToHtml", R"({"message":{"_":"message","message":"a<b"}})")) ==
+          R"({"text":"a&lt;b"})");
+    CHECK(result_of(co_await f.call("messageToMarkdown", R"({"message":"a.b"})")) == R"({"text":"a\\.b"})");
+    // parseText's answer goes back to the markup it came from.
+    const std::string markdown = R"(>quoted *bold*\n>__more__||)";
+    const std::string text_params = R"({"parse_mode":"MarkdownV2","text":")" + markdown + "\"}";
+    const std::string parsed = result_of(co_await f.call("parseText", text_params));
+    const std::string back_params = R"({"message":)" + parsed + "}";
+    CHECK(result_of(co_await f.call("messageToMarkdown", back_params)) == R"({"text":")" + markdown + "\"}");
+
+    const auto bad = [&](std::string_view method, std::string_view params) -> net::awaitable<std::string> {
+      const auto e = error_of(co_await f.call(method, params));
+      CHECK(e.code == rpc::codes::kInvalidParams);
+      co_return e.message;
+    };
+    CHECK(co_await bad("messageToHtml", R"({"message":"x","entities":{"_":"messageEntityBold"}})") ==
+          "params.entities: an array of MessageEntity objects expected");
+    CHECK(co_await bad("messageToHtml", R"({"message":"x","entities":[7]})") ==
+          "params.entities[0]: a MessageEntity object expected");
+    CHECK(co_await bad("messageToMarkdown",
+                       R"({"message":"ab","entities":[{"_":"messageEntityBold","offset":1,"length":5}]})") ==
+          "params.entities[0]: offset 1 + length 5 runs past the text's end (2 UTF-16 code units)");
+    CHECK(co_await bad("messageToMarkdown",
+                       R"({"message":"😀","entities":[{"_":"messageEntityBold","offset":0,"length":3}]})") ==
+          "params.entities[0]: offset 0 + length 3 runs past the text's end (2 UTF-16 code units)");
+    CHECK(co_await bad("messageToHtml", R"({"message":"ab","entities":[{"offset":0,"length":1}]})") ==
+          "params.entities[0]._: the constructor's name expected (\"messageEntityBold\", …)");
+    CHECK(co_await bad("messageToHtml",
+                       R"({"message":"ab","entities":[{"_":"messageEntityMentionName","offset":0,"length":1,)"
+                       R"("user_id":"abc"}]})") ==
+          "params.entities[0].user_id: a user id expected (a string or a number)");
+    CHECK(co_await bad(
+              "messageToHtml",
+              R"({"message":{"_":"message","message":"ab","entities":[)"
+              R"({"_":"messageEntityBold","offset":0,"length":1},{"_":"messageEntityTextUrl","offset":0,)"
+              R"("length":1}]}})") == "params.message.entities[1].url: a string expected");
+    CHECK(co_await bad("messageToMarkdown",
+                       R"({"message":{"_":"updateEditMessage","message":{"_":"message","message":"ab",)"
+                       R"("entities":[{"_":"messageEntityBold","offset":-1,"length":1}]}}})") ==
+          "params.message.message.entities[0].offset: an integer from 0 expected");
+    CHECK(co_await bad("messageToHtml", R"({"message":{"_":"messageService","id":1}})") ==
+          "params.message: messageService has no text (a string \"message\" field)");
+    CHECK(co_await bad("messageToHtml", R"({"message":{"_":"message","message":"x"},"entities":[]})") ==
+          "params.entities: only with a text message (a message object brings its own)");
+    CHECK(co_await bad("messageToHtml", R"({"message":7})") ==
+          "params.message: the text, a message object or an update holding one expected");
   });
 }
 
