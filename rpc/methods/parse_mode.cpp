@@ -185,6 +185,70 @@ std::variant<std::string, Error> message_to_markup(simdjson::dom::parser& parser
   return R"({"text":)" + tl::json_quoted(out) + "}";
 }
 
+namespace {
+
+// `o` (at `path`) with its `message` replaced by the plain text and the entities it describes,
+// `parse_mode` left out; the object as it was when it has no message.
+std::variant<std::string, Error> format_object(const simdjson::dom::object& o, std::string_view mode,
+                                               const std::string& path) {
+  simdjson::dom::element ignored;
+  if (o["entities"].get(ignored) == simdjson::SUCCESS)
+    return invalid(path + ".entities: give entities or a parse_mode, not both");
+  std::string_view message;
+  if (o["message"].get(message) != simdjson::SUCCESS)
+    return invalid(path + ".message: the text to format expected with parse_mode");
+  auto formatted = parse_text(message, mode, path + ".message");
+  if (auto* e = std::get_if<Error>(&formatted)) return std::move(*e);
+  // {"message":…,"entities":[…]} without its braces, in place of the message and parse_mode.
+  const std::string& fields = std::get<std::string>(formatted);
+  std::string out = "{";
+  for (auto [key, value] : o) {
+    if (key == "parse_mode" || key == "message") continue;
+    out += tl::json_quoted(key);
+    out += ':';
+    out += simdjson::minify(value);
+    out += ',';
+  }
+  out.append(fields, 1, fields.size() - 2);
+  out += '}';
+  return out;
+}
+
+// sendMultiMedia: the parse_mode formats the message of each item (InputSingleMedia) that has one.
+std::variant<std::string, Error> format_items(const simdjson::dom::object& o, std::string_view mode) {
+  simdjson::dom::array items;
+  if (o["multi_media"].get(items) != simdjson::SUCCESS)
+    return invalid("params.multi_media: an array of inputSingleMedia expected with parse_mode");
+  std::string list = "[";
+  std::size_t index = 0;
+  for (simdjson::dom::element item : items) {
+    if (index > 0) list += ',';
+    const std::string path = "params.multi_media[" + std::to_string(index++) + "]";
+    simdjson::dom::object fields;
+    simdjson::dom::element text;
+    if (item.get(fields) != simdjson::SUCCESS || fields["message"].get(text) != simdjson::SUCCESS) {
+      list += simdjson::minify(item);  // no caption: nothing to format (the codec judges the rest)
+      continue;
+    }
+    auto formatted = format_object(fields, mode, path);
+    if (auto* e = std::get_if<Error>(&formatted)) return std::move(*e);
+    list += std::get<std::string>(formatted);
+  }
+  list += ']';
+  std::string out = "{";
+  for (auto [key, value] : o) {
+    if (key == "parse_mode") continue;
+    out += tl::json_quoted(key);
+    out += ':';
+    out += key == "multi_media" ? list : std::string(simdjson::minify(value));
+    out += ',';
+  }
+  out.back() = '}';
+  return out;
+}
+
+}  // namespace
+
 std::variant<std::optional<std::string>, Error> apply_parse_mode(const tl::Combinator& method,
                                                                  const simdjson::dom::element& params) {
   simdjson::dom::object o;
@@ -194,33 +258,16 @@ std::variant<std::optional<std::string>, Error> apply_parse_mode(const tl::Combi
   std::string_view mode;
   if (mode_element.get(mode) != simdjson::SUCCESS)
     return invalid("params.parse_mode: a string expected " + std::string(kModes));
-  if (!has_param(method, "message") || !has_param(method, "entities")) {
+  std::variant<std::string, Error> formatted;
+  if (has_param(method, "message") && has_param(method, "entities")) {
+    formatted = format_object(o, mode, "params");
+  } else if (has_param(method, "multi_media")) {
+    formatted = format_items(o, mode);
+  } else {
     return invalid("params.parse_mode: " + method.name + " has no message with entities to format");
   }
-  simdjson::dom::element ignored;
-  if (o["entities"].get(ignored) == simdjson::SUCCESS)
-    return invalid("params.entities: give entities or a parse_mode, not both");
-  std::string_view message;
-  if (o["message"].get(message) != simdjson::SUCCESS)
-    return invalid("params.message: the text to format expected with parse_mode");
-  auto formatted = parse_text(message, mode, "params.message");
   if (auto* e = std::get_if<Error>(&formatted)) return std::move(*e);
-  // {"message":…,"entities":[…]} without its braces, in place of the message and parse_mode.
-  const std::string& fields = std::get<std::string>(formatted);
-  std::string out = "{";
-  bool first = true;
-  for (auto [key, value] : o) {
-    if (key == "parse_mode" || key == "message") continue;
-    if (!first) out += ',';
-    first = false;
-    out += tl::json_quoted(key);
-    out += ':';
-    out += simdjson::minify(value);
-  }
-  if (!first) out += ',';
-  out.append(fields, 1, fields.size() - 2);
-  out += '}';
-  return std::optional<std::string>(std::move(out));
+  return std::optional<std::string>(std::move(std::get<std::string>(formatted)));
 }
 
 }  // namespace tgd::rpc::methods

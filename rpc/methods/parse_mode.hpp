@@ -34,8 +34,10 @@ enum class Markup : std::uint8_t { kHtml, kMarkdown };
 std::variant<std::string, Error> message_to_markup(simdjson::dom::parser& parser, std::string_view message,
                                                    const std::string* entities, Markup markup);
 
-// The params with parse_mode applied, when they carry one (nullopt: unchanged). Refused: a
-// parse_mode on a method without message + entities, with entities given too, or without a message.
+// The params with parse_mode applied, when they carry one (nullopt: unchanged); on
+// messages.sendMultiMedia, to the message of each item in multi_media that has one. Refused: a
+// parse_mode on a method without message + entities (or multi_media), with entities given too, or
+// without a message.
 std::variant<std::optional<std::string>, Error> apply_parse_mode(const tl::Combinator& method,
                                                                  const simdjson::dom::element& params);
 

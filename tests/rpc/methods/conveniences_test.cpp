@@ -295,3 +295,32 @@ TEST_CASE("parse_mode Markdown and MarkdownV2, any case: Telegram's MarkdownV2 r
   CHECK(std::get<tgd::rpc::Error>(parse_text("a *b", "Markdown", "params.text")).message ==
         "params.text: bad MarkdownV2 at byte 2: unclosed bold '*' opened at 2");
 }
+
+TEST_CASE("parse_mode on sendMultiMedia formats each item's message and names the item in errors") {
+  simdjson::dom::parser parser;
+  const auto apply = [&](const std::string& params) {
+    simdjson::dom::element root;
+    REQUIRE(parser.parse(params).get(root) == simdjson::SUCCESS);
+    return apply_parse_mode(*api().find("messages.sendMultiMedia"), root);
+  };
+  auto r = apply(
+      R"({"peer":"me","multi_media":[{"_":"inputSingleMedia","media":{"_":"inputMediaEmpty"},"message":"<b>a</b>"},)"
+      R"({"_":"inputSingleMedia","media":{"_":"inputMediaEmpty"}}],"parse_mode":"HTML","silent":true})");
+  REQUIRE(std::holds_alternative<std::optional<std::string>>(r));
+  CHECK(
+      *std::get<std::optional<std::string>>(r) ==
+      R"({"peer":"me","multi_media":[{"_":"inputSingleMedia","media":{"_":"inputMediaEmpty"},"message":"a",)"
+      R"("entities":[{"_":"messageEntityBold","offset":0,"length":1}]},)"
+      R"({"_":"inputSingleMedia","media":{"_":"inputMediaEmpty"}}],"silent":true})");
+  auto bad = apply(R"({"peer":"me","multi_media":[{"_":"inputSingleMedia","message":"ok"},)"
+                   R"({"_":"inputSingleMedia","message":"*x"}],"parse_mode":"MarkdownV2"})");
+  REQUIRE(std::holds_alternative<tgd::rpc::Error>(bad));
+  CHECK(std::get<tgd::rpc::Error>(bad).message.starts_with(
+      "params.multi_media[1].message: bad MarkdownV2 at byte 0"));
+  auto both = apply(R"({"peer":"me","multi_media":[{"_":"inputSingleMedia","message":"x","entities":[]}],)"
+                    R"("parse_mode":"HTML"})");
+  CHECK(std::get<tgd::rpc::Error>(both).message ==
+        "params.multi_media[0].entities: give entities or a parse_mode, not both");
+  CHECK(std::get<tgd::rpc::Error>(apply(R"({"peer":"me","multi_media":7,"parse_mode":"HTML"})")).message ==
+        "params.multi_media: an array of inputSingleMedia expected with parse_mode");
+}
