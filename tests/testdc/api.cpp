@@ -9,7 +9,9 @@
 namespace tgd::testdc {
 namespace {
 
-// Wrappers whose `query` field holds the call that actually runs (facts §5.1).
+// Wrappers whose `query` field holds the call that actually runs (facts §5.1). invokeAfterMsg(s)
+// is honoured only as the outermost wrapper (handle(), invoke_after.hpp), as Telegram documents it
+// ("must always be the outermost wrapper"); one further in is unwrapped without waiting.
 bool is_wrapper(std::string_view name) {
   return name == "invokeWithLayer" || name == "initConnection" || name == "invokeWithoutUpdates" ||
          name == "invokeAfterMsg" || name == "invokeAfterMsgs" || name == "invokeWithTakeout" ||
@@ -63,6 +65,8 @@ std::optional<ApiError> Api::admit(const CallContext& context, std::string_view 
 }
 
 void Api::after_call(const CallContext& context, bool without_updates) {
+  // World::inject_drop: the call ran; its connection goes before the answer (TestDc closes it).
+  if (world_.take_drop(last_method_, context.dc)) hints_.drop_connection = true;
   // Push subscription (pushes.hpp): any call on an authorized key subscribes its session, unless
   // the session ever used invokeWithoutUpdates.
   const SessionRef session{context.dc, context.auth_key_id, context.session_id};
@@ -73,9 +77,76 @@ void Api::after_call(const CallContext& context, bool without_updates) {
   }
 }
 
-ApiResult Api::handle(const CallContext& context, ByteSpan query) {
+std::optional<ApiResult> Api::handle(const CallContext& context, ByteSpan query, Clock::time_point now) {
   last_method_.clear();
   hints_ = {};
+  ApiResult result;
+  if (auto wrapped = InvokeAfter::unwrap(query)) {
+    switch (order_.gate(context, wrapped->after)) {
+      case InvokeAfter::Gate::kWait:
+        // Not processed yet: it does not count for later queries naming it until it is answered.
+        order_.wait(InvokeAfter::Waiter{context, std::move(wrapped->after),
+                                        Bytes(wrapped->query.begin(), wrapped->query.end()),
+                                        now + InvokeAfter::kWaitLimit});
+        return std::nullopt;
+      case InvokeAfter::Gate::kFail:
+        result = ApiError{400, "MSG_WAIT_FAILED"};
+        break;
+      case InvokeAfter::Gate::kRun:
+        result = run(context, wrapped->query);
+        break;
+    }
+  } else {
+    result = run(context, query);
+  }
+  // The queries this one released run now and overwrite these: keep this query's for the caller.
+  std::string method = std::move(last_method_);
+  const AnswerHints hints = hints_;
+  processed(context, result);
+  last_method_ = std::move(method);
+  hints_ = hints;
+  return result;
+}
+
+void Api::processed(const CallContext& context, const ApiResult& result) {
+  order_.record(context, std::holds_alternative<Bytes>(result));
+  run_ready();
+}
+
+void Api::run_ready() {
+  // Each query run here is processed in turn, which may release more: the loop takes them all, in
+  // the order they were released (a chain runs front to back).
+  while (auto w = order_.take_ready()) {
+    LateAnswer late{w->context, ApiError{}, {}, {}};
+    switch (order_.gate(w->context, w->after)) {
+      case InvokeAfter::Gate::kWait:  // an outcome it saw was forgotten since (kRemembered): wait on
+        order_.wait(std::move(*w));
+        continue;
+      case InvokeAfter::Gate::kFail:
+        late.result = ApiError{400, "MSG_WAIT_FAILED"};
+        break;
+      case InvokeAfter::Gate::kRun:
+        last_method_.clear();
+        hints_ = {};
+        late.result = run(w->context, w->query);
+        late.hints = hints_;
+        late.method = last_method_;
+        break;
+    }
+    order_.record(w->context, std::holds_alternative<Bytes>(late.result));
+    late_.push_back(std::move(late));
+  }
+}
+
+void Api::expire(Clock::time_point now) {
+  for (InvokeAfter::Waiter& w : order_.take_expired(now)) {
+    order_.record(w.context, false);
+    late_.push_back(LateAnswer{w.context, ApiError{400, "MSG_WAIT_TIMEOUT"}, {}, {}});
+  }
+  run_ready();
+}
+
+ApiResult Api::run(const CallContext& context, ByteSpan query) {
   if (auto fast = fast_path(context, query)) return std::move(*fast);
   scratch_.clear();
   // Any layer number is accepted; the query decodes with the schema tgd was built with.

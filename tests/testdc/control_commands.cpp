@@ -3,6 +3,8 @@
 #include <simdjson.h>
 
 #include <charconv>
+#include <climits>
+#include <cstdint>
 #include <stdexcept>
 
 #include "protocol/tl/json_out.hpp"
@@ -175,6 +177,43 @@ std::string fault(World& w, element cmd) {
   return R"({"ok":true,"account":)" + std::to_string(a.id) + R"(,"faults":)" + faults_json(f) + "}";
 }
 
+// World::inject_error over the socket: the next `count` calls of `method` ("" or absent: any) on DC
+// `dc` (0: any) fail with the rpc_error instead of running. With "drop_connection":
+// World::inject_drop instead: every `after`-th call, `count` times, runs and loses its connection
+// before its answer.
+std::string rpc_fault(World& w, element cmd) {
+  const bool clear = has(cmd, "clear");
+  const bool drop = get_bool(cmd, "drop_connection", false);
+  if (clear) w.clear_injected_errors();
+  if (!has(cmd, "error") && !drop) {
+    if (clear) return R"({"ok":true})";
+    throw CommandError{
+        "\"error\" (an rpc_error message, e.g. FLOOD_WAIT_1) or \"drop_connection\" is required"};
+  }
+  const std::string method = get_string(cmd, "method", "");
+  const std::int64_t count = get_int(cmd, "count", 1);
+  if (count < 1 || count > INT32_MAX) throw CommandError{"\"count\" must be at least 1"};
+  const std::int64_t dc = get_int(cmd, "dc", 0);
+  if (dc < 0 || dc > w.dc_count()) throw CommandError{"\"dc\" must be 0..number of DCs"};
+  std::string out = R"({"ok":true,"method":)" + tl::json_quoted(method);
+  if (drop) {
+    if (has(cmd, "error")) throw CommandError{"\"error\" and \"drop_connection\" are separate faults"};
+    const std::int64_t after = get_int(cmd, "after", 1);
+    if (after < 1 || after > INT32_MAX) throw CommandError{"\"after\" must be at least 1"};
+    w.inject_drop(method, static_cast<int>(after), static_cast<int>(count), static_cast<int>(dc));
+    out += R"(,"drop_connection":true,"after":)" + std::to_string(after);
+  } else {
+    const std::string message = get_string(cmd, "error", "");
+    if (message.empty()) throw CommandError{"\"error\" is empty"};
+    const std::int64_t code = get_int(cmd, "code", 400);
+    if (code < INT32_MIN || code > INT32_MAX) throw CommandError{"\"code\" must be a 32-bit number"};
+    w.inject_error(method, ApiError{static_cast<std::int32_t>(code), message}, static_cast<int>(count),
+                   static_cast<int>(dc));
+    out += R"(,"code":)" + std::to_string(code) + R"(,"error":)" + tl::json_quoted(message);
+  }
+  return out + R"(,"count":)" + std::to_string(count) + R"(,"dc":)" + std::to_string(dc) + "}";
+}
+
 std::string state(World& w, element cmd) {
   Account& a = account(w, cmd, "account");
   return R"({"ok":true,"id":)" + std::to_string(a.id) + R"(,"pts":)" + std::to_string(a.pts) + R"(,"qts":)" +
@@ -258,6 +297,7 @@ void ControlCommands::execute(std::string_view line, std::function<void(std::str
     const std::string op = get_string(cmd, "op", "");
     if (op == "send_message") return reply(send_message(w, cmd));
     if (op == "fault") return reply(fault(w, cmd));
+    if (op == "rpc_fault") return reply(rpc_fault(w, cmd));
     if (op == "state") return reply(state(w, cmd));
     if (op == "stats") return reply(stats(dc_));
     if (op == "send_document") return reply(send_document(dc_, cmd));

@@ -59,7 +59,10 @@ struct Dc {
   std::unique_ptr<Api> api;
   bool in_packet = false;
   bool flush_posted = false;
-  explicit Dc(asio::io_context& io) : acceptor(io) {}
+  // Fires at the Api's next invokeAfterMsg deadline (MSG_WAIT_TIMEOUT); `armed_for` is that deadline.
+  asio::steady_timer wait_timer;
+  std::optional<Api::Clock::time_point> armed_for;
+  explicit Dc(asio::io_context& io) : acceptor(io), wait_timer(io) {}
 };
 
 struct TestDc::Impl {
@@ -177,28 +180,68 @@ struct TestDc::Impl {
   }
 
   void on_event(Dc& dc, Connection& c, server::Query& query) {
-    const CallContext context{dc.id, query.session.auth_key_id, query.session.session_id};
-    ApiResult result = dc.api->handle(context, query.body);
+    const CallContext context{dc.id, query.session.auth_key_id, query.session.session_id, query.msg_id};
+    std::optional<ApiResult> result = dc.api->handle(context, query.body);
+    // nullopt: it waits (invokeAfterMsg) and is answered with the late answers of a later query or
+    // of the wait timer.
+    if (result) answer(dc, &c, context, std::move(*result), dc.api->last_hints(), dc.api->last_method());
+    give_late_answers(dc);
+  }
+
+  // Gives the answers of queries that waited (invokeAfterMsg) and were released, then sets the timer
+  // for the next waiting query's deadline.
+  void give_late_answers(Dc& dc) {
+    for (LateAnswer& late : dc.api->take_late_answers()) {
+      answer(dc, nullptr, late.context, std::move(late.result), late.hints, late.method);
+    }
+    const auto deadline = dc.api->next_deadline();
+    if (deadline == dc.armed_for) return;
+    dc.armed_for = deadline;
+    if (!deadline) {
+      dc.wait_timer.cancel();
+      return;
+    }
+    dc.wait_timer.expires_at(*deadline);
+    dc.wait_timer.async_wait([this, &dc, alive = std::weak_ptr<int>(lifetime)](error_code ec) {
+      if (ec || alive.expired()) return;  // re-armed or cancelled (its successor is pending), or gone
+      dc.armed_for.reset();
+      dc.api->expire(Api::Clock::now());
+      give_late_answers(dc);
+    });
+  }
+
+  // `c`: the connection the query came on, when it is being handled now (a late answer goes to
+  // whichever connection the session has).
+  void answer(Dc& dc, Connection* c, const CallContext& context, ApiResult result, const AnswerHints& hints,
+              const std::string& method) {
+    const server::SessionKey session{context.auth_key_id, context.session_id};
     if (auto* error = std::get_if<ApiError>(&result)) {
-      spdlog::debug("dc{} {}: {} -> {} {}", dc.id, c.peer, dc.api->last_method(), error->code,
+      spdlog::debug("dc{} {}: {} -> {} {}", dc.id, c ? c->peer : std::string("(late)"), method, error->code,
                     error->message);
     }
-    const AnswerHints hints = dc.api->last_hints();
     if (hints.drop_connection) {
-      // FileFaults::drop_after_parts: the connection goes before the answer is given, so the answer
-      // waits in its session and leaves on the client's next connection.
-      spdlog::info("dc{} {}: dropping the connection (file fault)", dc.id, c.peer);
-      close(c);
-      dc.dispatcher.on_connection_closed(c.id);
+      // FileFaults::drop_after_parts, World::inject_drop: the connection goes before the answer is
+      // given, so the answer waits in its session and leaves on the client's next connection.
+      if (!c) {
+        const server::ServerSession* s = dc.dispatcher.find_session(session);
+        auto it = s && s->connection() ? connections.find(*s->connection()) : connections.end();
+        c = it == connections.end() ? nullptr : it->second.get();
+      }
+      if (c) {
+        spdlog::info("dc{} {}: dropping the connection before an answer (injected fault)", dc.id, c->peer);
+        close(*c);
+        dc.dispatcher.on_connection_closed(c->id);
+      }
     }
     const bool compressible = !hints.incompressible;
-    streamed_answer = hints.incompressible;  // a file part: after_packet writes it at once
+    // A file part answered while a packet is handled: after_packet writes it at once.
+    if (dc.in_packet && hints.incompressible) streamed_answer = true;
     const auto delay = std::max(dc.dispatcher.faults().answer_delay, hints.delay);
-    if (delay.count() == 0) return give_answer(dc, query.session, query.msg_id, result, compressible);
+    if (delay.count() == 0) return give_answer(dc, session, context.msg_id, result, compressible);
     // Faults::answer_delay, FileFaults::part_delay: the answer leaves later; the output listener
     // flushes it then.
     auto timer = std::make_shared<asio::steady_timer>(io, delay);
-    timer->async_wait([this, &dc, timer, session = query.session, msg_id = query.msg_id, compressible,
+    timer->async_wait([this, &dc, timer, session, msg_id = context.msg_id, compressible,
                        result = std::move(result), alive = std::weak_ptr<int>(lifetime)](error_code ec) {
       if (!ec && !alive.expired()) give_answer(dc, session, msg_id, result, compressible);
     });
@@ -244,10 +287,14 @@ struct TestDc::Impl {
     if (auto it = connections.find(e.connection); it != connections.end()) close(*it->second);
   }
   void on_event(Dc&, Connection&, server::SessionCreated&) {}
-  void on_event(Dc&, Connection&, server::SessionDestroyed&) {}
+  // A forgotten session_id that comes back is a new session: the msg_ids of the old one are unknown.
+  void on_event(Dc& dc, Connection&, server::SessionDestroyed& e) {
+    dc.api->forget_session(e.session.auth_key_id, e.session.session_id);
+  }
   void on_event(Dc& dc, Connection& c, server::AuthKeyDestroyed& e) {
     spdlog::info("dc{} {}: auth key destroyed", dc.id, c.peer);
     world.forget_auth_key(dc.id, e.auth_key_id);
+    dc.api->forget_auth_key(e.auth_key_id);
   }
   void on_event(Dc&, Connection&, server::BadMessage& e) {
     spdlog::debug("bad message {:x}: code {}", e.msg_id, e.code);
@@ -421,6 +468,7 @@ void TestDc::stop() {
   for (Dc& dc : impl_->dcs) {
     error_code ignored;
     dc.acceptor.close(ignored);
+    dc.wait_timer.cancel();  // nothing may keep the io_context running once stopped
   }
   for (auto& [id, c] : impl_->connections) impl_->close(*c);
 }

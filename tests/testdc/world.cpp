@@ -143,6 +143,22 @@ std::optional<ApiError> World::take_injected_error(std::string_view method, int 
   return std::nullopt;
 }
 
+void World::inject_drop(std::string method, int every, int count, int dc) {
+  if (count > 0 && every > 0) drops_.push_back(Drop{std::move(method), dc, every, count, 0});
+}
+
+bool World::take_drop(std::string_view method, int dc) {
+  for (auto it = drops_.begin(); it != drops_.end(); ++it) {
+    if ((it->method.empty() || it->method == method) && (it->dc == 0 || it->dc == dc)) {
+      if (++it->seen < it->every) return false;
+      it->seen = 0;
+      if (--it->remaining == 0) drops_.erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
 void World::revoke_authorizations(std::int64_t user_id) {
   for (auto it = authorizations_.begin(); it != authorizations_.end();) {
     if (it->second == user_id) {

@@ -28,11 +28,13 @@ struct TypeRef;
 
 namespace tgd::testdc {
 
-// Who makes a call: the DC serving it and the MTProto session it came in.
+// Who makes a call: the DC serving it, the MTProto session it came in and its msg_id (0 when not
+// known: the call then cannot be named by invokeAfterMsg).
 struct CallContext {
   int dc = 0;
   std::uint64_t auth_key_id = 0;
   std::int64_t session_id = 0;
+  std::uint64_t msg_id = 0;
 };
 
 struct PeerRef {
@@ -146,9 +148,20 @@ class World {
   // The next `count` calls of `method` (TL name, e.g. "messages.sendMessage"; "" = any method) that
   // pass the CONNECTION_NOT_INITED check fail with `error` instead of running, on DC `dc` (0 = any).
   void inject_error(std::string method, ApiError error, int count = 1, int dc = 0);
-  void clear_injected_errors() { faults_.clear(); }
+  // Also clears the injected connection drops.
+  void clear_injected_errors() {
+    faults_.clear();
+    drops_.clear();
+  }
   // Called by Api: the error to answer instead of running the call, if one is injected.
   std::optional<ApiError> take_injected_error(std::string_view method, int dc);
+  // Every `every`-th call of `method` ("" = any) on DC `dc` (0 = any), `count` times: the call runs,
+  // then the connection it came on is closed before its answer is given, so the answer waits in its
+  // session and leaves on the client's next connection (like FileFaults::drop_after_parts, for any
+  // method: a client's resending and ordering across reconnections).
+  void inject_drop(std::string method, int every, int count = 1, int dc = 0);
+  // Called by Api once per call that ran: whether to drop its connection.
+  bool take_drop(std::string_view method, int dc);
 
   // Revokes every authorization of `user_id` (as "terminate all sessions" does): the next call on
   // each such key needing an account gets 401 SESSION_REVOKED, later ones AUTH_KEY_UNREGISTERED.
@@ -260,6 +273,14 @@ class World {
   std::map<std::string, PendingCode, std::less<>> pending_codes_;
   std::map<std::int64_t, ExportedAuth> exported_;
   std::vector<Fault> faults_;
+  struct Drop {
+    std::string method;
+    int dc = 0;
+    int every = 1;
+    int remaining = 0;  // drops left
+    int seen = 0;       // calls since the last drop
+  };
+  std::vector<Drop> drops_;
 };
 
 // Test-number conventions (README): "99966XYYYY" lives on DC X (1..dc_count); its code is X five

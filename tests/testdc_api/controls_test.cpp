@@ -35,6 +35,28 @@ TEST_CASE("World::inject_error fails the next N calls of a method with the given
   CHECK(h.call(a, "updates.getState").ok);
 }
 
+TEST_CASE("World::inject_drop drops the connection of every Nth call of a method, after it ran, N times") {
+  Harness h;
+  std::int64_t alice = 0;
+  Client a = h.user("9996611000", "Alice", &alice);
+  REQUIRE(h.call(a, "updates.getState").ok);
+  h.world().inject_drop("messages.sendMessage", 2, 2);
+  std::vector<bool> dropped;
+  for (int i = 1; i <= 6; ++i) {
+    const std::string send =
+        R"({"peer":{"_":"inputPeerSelf"},"message":"x","random_id":")" + std::to_string(i) + "\"}";
+    REQUIRE(h.call(a, "messages.sendMessage", send).ok);  // it runs and has its answer
+    dropped.push_back(h.last_hints(a.dc).drop_connection);
+    CHECK_FALSE((h.call(a, "updates.getState").ok && h.last_hints(a.dc).drop_connection));  // other methods
+  }
+  CHECK(dropped == std::vector<bool>{false, true, false, true, false, false});
+  CHECK(h.world().find_account(alice)->messages.size() == 6);
+  h.world().inject_drop("", 1, 5);
+  h.world().clear_injected_errors();  // drops too
+  CHECK(h.call(a, "updates.getState").ok);
+  CHECK_FALSE(h.last_hints(a.dc).drop_connection);
+}
+
 TEST_CASE("injected errors come after the CONNECTION_NOT_INITED check") {
   Harness h;
   h.world().inject_error("updates.getState", ApiError{420, "FLOOD_WAIT_1"});

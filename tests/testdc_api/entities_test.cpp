@@ -106,7 +106,7 @@ TEST_CASE("entities outside the text's UTF-16 length (or negative) get 400 ENTIT
 
 TEST_CASE(
     "inputMessageEntityMentionName becomes messageEntityMentionName, returned to the sender because the "
-    "server changed it; an unknown user is ENTITY_MENTION_USER_INVALID") {
+    "server changed it, and an unknown user is ENTITY_MENTION_USER_INVALID") {
   Harness h;
   TwoUsers u(h);
   const std::string peer = input_peer_user(h, u.alice, u.bob);

@@ -44,12 +44,43 @@ Answer Harness::call(Client& c, std::string_view method, std::string_view params
         R"("lang_pack":"","lang_code":"en","query":)" +
         inner + "}}";
   }
+  // invokeAfterMsg(s) goes outermost, as Telegram requires.
+  if (after_ && after_->size() == 1) {
+    query = R"({"_":"invokeAfterMsg","msg_id":")" + std::to_string(after_->front()) + R"(","query":)" +
+            query + "}";
+  } else if (after_) {
+    std::string ids;
+    for (std::uint64_t id : *after_) ids += (ids.empty() ? "\"" : ",\"") + std::to_string(id) + "\"";
+    query = R"({"_":"invokeAfterMsgs","msg_ids":[)" + ids + R"(],"query":)" + query + "}";
+  }
+  return send(c, method, query, init);
+}
+
+Answer Harness::call_json(Client& c, std::string_view method, std::string_view query) {
+  return send(c, method, query, false);
+}
+
+Answer Harness::send(Client& c, std::string_view method, std::string_view query, bool init) {
   Bytes bytes;
   auto err = encoder_.encode_object_text(query, bytes);
   REQUIRE_MESSAGE(!err, "query does not encode: ", query);
-  const CallContext context{c.dc, c.auth_key_id, c.session_id};
-  ApiResult result = apis_.at(static_cast<std::size_t>(c.dc - 1))->handle(context, bytes);
+  c.last_msg_id = next_msg_id_;
+  next_msg_id_ += 4;
+  const CallContext context{c.dc, c.auth_key_id, c.session_id, c.last_msg_id};
+  std::optional<ApiResult> result = api(c.dc).handle(context, bytes);
   if (init) c.inited = true;
+  Answer answer;
+  if (!result) {
+    answer.waiting = true;
+    sent_[c.last_msg_id] = Sent{c, std::string(method)};
+  } else {
+    answer = decode(method, *result);
+  }
+  collect_late(c.dc);
+  return answer;
+}
+
+Answer Harness::decode(std::string_view method, const ApiResult& result) {
   Answer answer;
   if (auto* e = std::get_if<ApiError>(&result)) {
     answer.error = *e;
@@ -68,10 +99,43 @@ Answer Harness::call(Client& c, std::string_view method, std::string_view params
   return answer;
 }
 
+void Harness::collect_late(int dc) {
+  for (LateAnswer& a : api(dc).take_late_answers()) {
+    auto it = sent_.find(a.context.msg_id);
+    REQUIRE_MESSAGE(it != sent_.end(), "a late answer to a query that did not wait: ", a.context.msg_id);
+    late.push_back(Late{it->second.client, a.context.msg_id, decode(it->second.method, a.result)});
+    sent_.erase(it);
+  }
+}
+
+std::optional<Answer> Harness::take_late(std::uint64_t msg_id) {
+  for (auto it = late.begin(); it != late.end(); ++it) {
+    if (it->msg_id == msg_id) {
+      Answer a = std::move(it->answer);
+      late.erase(it);
+      return a;
+    }
+  }
+  return std::nullopt;
+}
+
+void Harness::expire(int dc, std::chrono::steady_clock::time_point now) {
+  api(dc).expire(now);
+  collect_late(dc);
+}
+
 Answer Harness::call_without_updates(Client& c, std::string_view method, std::string_view params) {
   wrapper_ = "invokeWithoutUpdates";
   Answer a = call(c, method, params);
   wrapper_.clear();
+  return a;
+}
+
+Answer Harness::call_after(Client& c, const std::vector<std::uint64_t>& after, std::string_view method,
+                           std::string_view params, bool init) {
+  after_ = after;
+  Answer a = call(c, method, params, init);
+  after_.reset();
   return a;
 }
 

@@ -5,7 +5,9 @@
 #include <simdjson.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,7 +22,8 @@ struct Client {
   int dc = 0;
   std::uint64_t auth_key_id = 0;
   std::int64_t session_id = 0;
-  bool inited = false;  // sent initConnection already
+  bool inited = false;            // sent initConnection already
+  std::uint64_t last_msg_id = 0;  // of its last call (the harness numbers every call, ≡ 0 mod 4)
   SessionRef session() const { return SessionRef{dc, auth_key_id, session_id}; }
 };
 
@@ -29,6 +32,7 @@ struct Answer {
   std::string json;
   ApiError error;
   bool ok = false;
+  bool waiting = false;  // invokeAfterMsg(s): no answer yet (it comes as a late answer)
   std::shared_ptr<simdjson::dom::parser> parser = std::make_shared<simdjson::dom::parser>();
   simdjson::dom::element root;
 
@@ -64,6 +68,28 @@ class Harness {
   Answer call(Client& c, std::string_view method, std::string_view params = "{}", bool init = true);
   // The same call wrapped in invokeWithoutUpdates.
   Answer call_without_updates(Client& c, std::string_view method, std::string_view params = "{}");
+  // The same call wrapped in invokeAfterMsg (one id) or invokeAfterMsgs (otherwise), outermost. The
+  // answer is `waiting` when the query waits: it then comes in `late`.
+  Answer call_after(Client& c, const std::vector<std::uint64_t>& after, std::string_view method,
+                    std::string_view params = "{}", bool init = true);
+  // A query given whole as tgd JSON (wrappers and all), answered as `method`.
+  Answer call_json(Client& c, std::string_view method, std::string_view query);
+  // The msg_id the client's next call will have (to name it before it is sent).
+  std::uint64_t next_msg_id() const { return next_msg_id_; }
+
+  // Answers given late (queries that waited), in order, with the msg_id they answer.
+  struct Late {
+    Client client;
+    std::uint64_t msg_id = 0;
+    Answer answer;
+  };
+  std::vector<Late> late;
+  // The answer to `msg_id` among `late` (removed), or nullopt.
+  std::optional<Answer> take_late(std::uint64_t msg_id);
+  // Runs DC `dc`'s waiting queries' timeouts as if it were `now` (their deadline is 0.5 s after the
+  // call, on the steady clock).
+  void expire(int dc, std::chrono::steady_clock::time_point now);
+  Api& api(int dc) { return *apis_.at(static_cast<std::size_t>(dc - 1)); }
 
   // Pushes so far, in order; take_pushes(c) removes and returns those to c's session.
   std::vector<Pushed> pushes;
@@ -99,8 +125,19 @@ class Harness {
   std::vector<std::unique_ptr<Api>> apis_;
   tl::JsonToTl encoder_;
   tl::TlToJson decoder_;
+  Answer decode(std::string_view method, const ApiResult& result);
+  Answer send(Client& c, std::string_view method, std::string_view query, bool init);
+  void collect_late(int dc);
+
   std::uint64_t next_key_ = 0x1000;
-  std::string wrapper_;  // "" or a wrapper method around the next call's query
+  std::uint64_t next_msg_id_ = 0x10000;  // every call's msg_id, any client: increasing, ≡ 0 mod 4
+  std::string wrapper_;                  // "" or a wrapper method around the next call's query
+  std::optional<std::vector<std::uint64_t>> after_;  // the next call's invokeAfterMsg(s), if any
+  struct Sent {
+    Client client;
+    std::string method;
+  };
+  std::map<std::uint64_t, Sent> sent_;  // calls waiting, by msg_id: how to decode their late answers
 };
 
 // "inputUser" / "inputPeerUser" JSON for a user as seen by `viewer`.

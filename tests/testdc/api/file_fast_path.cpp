@@ -1,9 +1,14 @@
 // Api::fast_path: file parts go both ways at the speed of the crypto only if the test DC does not
 // turn them into JSON. upload.saveFilePart / saveBigFilePart / getFile (with a document or photo
-// location), bare or inside invokeWithoutUpdates / invokeAfterMsg(s) / invokeWithLayer, are read
-// straight from the decrypted query: a saved part is written to disk from the packet buffer, a
-// served part read from disk into the answer. Anything else, initConnection included, takes the
-// general path, which runs the same rules (files.cpp).
+// location), bare or inside invokeWithoutUpdates / invokeWithLayer, are read straight from the
+// decrypted query: a saved part is written to disk from the packet buffer, a served part read from
+// disk into the answer. Anything else, initConnection included, takes the general path, which runs
+// the same rules (files.cpp).
+//
+// An outermost invokeAfterMsg(s) never gets here: Api::handle orders the query first
+// (invoke_after.hpp), so a wrapped part waits, or fails with MSG_WAIT_FAILED, like any other query,
+// and runs here once it may (from a copy of its bytes if it waited). One nested further in is
+// skipped without waiting, as the general path does.
 #include "protocol/tl/tl_buffer.hpp"
 #include "tests/testdc/api.hpp"
 #include "tests/testdc/api/files.hpp"
