@@ -45,6 +45,13 @@ class QueueCase(upd.TwoAccountsCase):
                       timeout=ARRIVAL)
         return upd.texts_of(self.rpc.updates(self.sub))
 
+    def flood_waits(self):
+        """FLOOD_WAITs alice's sendMessage calls waited out (status's per-method counters)."""
+        for session in self.rpc.call("status")["sessions"]:
+            if session["name"] == "alice":
+                return session["methods"]["messages.sendMessage"]["flood_waits"]
+        self.fail("no session alice in status")
+
     def fault(self, command):
         return self.control(dict(command, op="rpc_fault"))
 
@@ -62,6 +69,7 @@ class QueueOrderTest(QueueCase):
         queued = [f"queued {i}" for i in range(50)]
         self.fire(queued, queue="retry")
         self.assertEqual(self.arrived(len(queued)), queued)
+        self.assertEqual(self.flood_waits(), 1)
 
         self.fault({"method": "messages.sendMessage", "code": 420, "error": "FLOOD_WAIT_1", "count": 1})
         free = [f"free {i}" for i in range(50)]

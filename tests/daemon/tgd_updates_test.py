@@ -785,6 +785,23 @@ class FormattingTest(TwoAccountsCase):
         self.assertEqual(error["code"], -32602, error)
         self.assertTrue(error["message"].startswith("params.message: bad HTML at byte "), error)
 
+    def test_markdown_sent_arrives_with_its_entities_and_the_update_turns_back_into_the_same_markup(self):
+        sub = self.rpc.subscribe(sessions=["main"], types=["updateNewMessage"])
+        markdown = "*bold* 😀 _it_ [link](https://t.me/x) ||secret||\\."
+        self.rpc.call("messages.sendMessage", {"session": "alice", "peer": f"@{BOT_USERNAME}",
+                                               "message": markdown, "parse_mode": "MarkdownV2"})
+        self.rpc.wait(lambda: len(self.rpc.updates(sub)) == 1, "the formatted message")
+        update = self.rpc.updates(sub)[0][2]
+        self.assertEqual(update["message"]["message"], "bold 😀 it link secret.")
+        self.assertEqual([(e["_"], e["offset"], e["length"]) for e in update["message"]["entities"]],
+                         [("messageEntityBold", 0, 4), ("messageEntityItalic", 8, 2),
+                          ("messageEntityTextUrl", 11, 4), ("messageEntitySpoiler", 16, 6)])
+        # The update as it came, back to markup: the same Markdown, and HTML that parses to the same.
+        self.assertEqual(self.rpc.call("messageToMarkdown", {"message": update}), {"text": markdown})
+        html = self.rpc.call("messageToHtml", {"message": update})["text"]
+        self.assertEqual(self.rpc.call("parseText", {"text": html, "parse_mode": "HTML"}),
+                         {"message": update["message"]["message"], "entities": update["message"]["entities"]})
+
 
 if __name__ == "__main__":
     if len(sys.argv) < 3:
