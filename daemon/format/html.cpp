@@ -507,19 +507,10 @@ std::string to_html(std::string_view text, const std::vector<Entity>& entities) 
   std::size_t i = 0;
   while (i < text.size()) {
     sync(position);
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t bytes = 1;
-    if (c >= 0xF0) {
-      bytes = 4;
-    } else if (c >= 0xE0) {
-      bytes = 3;
-    } else if (c >= 0xC0) {
-      bytes = 2;
-    }
-    bytes = std::min(bytes, text.size() - i);
-    escape_into(out, text.substr(i, bytes));
-    position += bytes == 4 ? 2 : 1;
-    i += bytes;
+    const Utf8Char c = utf8_char_at(text, i);
+    escape_into(out, text.substr(i, c.bytes));
+    position += c.utf16;
+    i += c.bytes;
   }
   sync(position);
   while (!open.empty()) {

@@ -542,19 +542,10 @@ class Writer {
     std::size_t i = 0;
     while (i < text_.size()) {
       sync(position);
-      const auto lead = static_cast<unsigned char>(text_[i]);
-      std::size_t bytes = 1;
-      if (lead >= 0xF0) {
-        bytes = 4;
-      } else if (lead >= 0xE0) {
-        bytes = 3;
-      } else if (lead >= 0xC0) {
-        bytes = 2;
-      }
-      bytes = std::min(bytes, text_.size() - i);
-      write_char(position, text_.substr(i, bytes));
-      position += bytes == 4 ? 2 : 1;
-      i += bytes;
+      const Utf8Char c = utf8_char_at(text_, i);
+      write_char(position, text_.substr(i, c.bytes));
+      position += c.utf16;
+      i += c.bytes;
     }
     sync(position);
     while (!open_.empty()) close_top();
