@@ -92,6 +92,9 @@ class MethodHandler {
   // Runs one request. The caller stays valid until the returned awaitable completes; keep a
   // shared_ptr if the work outlives it (the server cancels the coroutine when the client goes away).
   virtual boost::asio::awaitable<Outcome> call(const Request& request, std::shared_ptr<Caller> caller) = 0;
+  // The handler's own metrics for GET /metrics, in Prometheus text format (rpc/server/metrics_text.hpp),
+  // appended after the server's; empty when it has none. Runs on the event loop: no blocking.
+  virtual std::string metrics() { return {}; }
 };
 
 }  // namespace tgd::rpc

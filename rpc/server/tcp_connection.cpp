@@ -17,6 +17,7 @@
 
 #include "rpc/server/connection.hpp"
 #include "rpc/server/http_access.hpp"
+#include "rpc/server/metrics_text.hpp"
 #include "rpc/server/ws_frame.hpp"
 
 namespace tgd::rpc {
@@ -104,14 +105,15 @@ class TcpConnection final : public Connection {
     http::status status;
     const char* text;
   };
-  // The verdict on a request's Host, Origin and token: nullopt when it may go on.
-  std::optional<Refusal> refusal(const http::request<http::string_body>& request) const {
+  // The verdict on a request's Host, Origin and (unless !need_token) token: nullopt when it may go on.
+  std::optional<Refusal> refusal(const http::request<http::string_body>& request, bool need_token) const {
     const ServerOptions& options = state_->options;
     if (!host_allowed(request[http::field::host], options.tcp_host, state_->tcp_port, options.allowed_hosts))
       return Refusal{http::status::forbidden, "Host not allowed"};
     if (auto origin = request.find(http::field::origin);
         origin != request.end() && !origin_allowed(origin->value(), options.allowed_origins))
       return Refusal{http::status::forbidden, "Origin not allowed"};
+    if (!need_token) return std::nullopt;
     std::optional<std::string> token;
     if (auto authorization = request.find(http::field::authorization); authorization != request.end()) {
       if (auto bearer = bearer_token(authorization->value())) token.emplace(*bearer);
@@ -124,11 +126,12 @@ class TcpConnection final : public Connection {
   }
 
   // Answers with an error status and closes.
-  awaitable<void> refuse(http::status status, const char* text, unsigned version) {
+  awaitable<void> refuse(http::status status, const char* text, unsigned version,
+                         const char* allow = "POST") {
     http::response<http::string_body> response{status, version};
     response.set(http::field::content_type, "text/plain; charset=utf-8");
     if (status == http::status::unauthorized) response.set(http::field::www_authenticate, "Bearer");
-    if (status == http::status::method_not_allowed) response.set(http::field::allow, "POST");
+    if (status == http::status::method_not_allowed) response.set(http::field::allow, allow);
     response.body() = text;
     response.body() += '\n';
     response.keep_alive(false);
@@ -188,11 +191,22 @@ class TcpConnection final : public Connection {
       touch();
       const http::request<http::string_body>& request = parser.get();
       const unsigned version = request.version();
-      if (auto refused = refusal(request)) {
+      const std::string_view path = target_path(request.target());
+      // Probes reach /health without the token (it tells nothing but "serving"); Host and Origin are
+      // still checked, so a rebound DNS name cannot use it to find tgd.
+      if (auto refused = refusal(request, path != "/health")) {
         co_await refuse(refused->status, refused->text, version);
         co_return;
       }
-      const std::string_view path = target_path(request.target());
+      if (path == "/health" || path == "/metrics") {
+        if (websocket::is_upgrade(request) || request.method() != http::verb::get) {
+          co_await refuse(http::status::method_not_allowed, "method not allowed: use GET", version, "GET");
+          co_return;
+        }
+        const bool goes_on = co_await serve_get(parser, path);
+        if (!goes_on) co_return;
+        continue;
+      }
       if (websocket::is_upgrade(request)) {
         if (path != "/") {
           co_await refuse(http::status::not_found, "not found: WebSocket is served on /", version);
@@ -264,6 +278,48 @@ class TcpConnection final : public Connection {
       }
       touch();
     }
+  }
+
+  // GET /health or /metrics (already checked): reads what body the request has (ignored), answers,
+  // and says whether the connection goes on with its next request.
+  awaitable<bool> serve_get(http::request_parser<http::string_body>& parser, std::string_view path) {
+    if (!parser.is_done()) {
+      auto [read_ec, read_n] = co_await http::async_read(socket_, buffer_, parser, net::as_tuple_awaitable);
+      if (closed_) co_return false;
+      if (read_ec == http::error::body_limit) {
+        co_await refuse(http::status::payload_too_large, "body too large", parser.get().version());
+        co_return false;
+      }
+      if (read_ec) {
+        close();
+        co_return false;
+      }
+    }
+    const http::request<http::string_body>& request = parser.get();
+    http::response<http::string_body> response{http::status::ok, request.version()};
+    if (path == "/health") {
+      // Nothing but whether tgd serves: probes need no more, and anyone who may reach it learns no more.
+      if (state_->stopped) response.result(http::status::service_unavailable);
+      response.set(http::field::content_type, "application/json");
+      response.body() = state_->stopped ? R"({"status":"stopping"})" : R"({"status":"ok"})";
+    } else {
+      metrics::Writer writer;
+      metrics::server_metrics(writer, state_->stats);
+      response.set(http::field::content_type, metrics::kContentType);
+      response.body() = writer.done() + state_->handler.metrics();
+    }
+    response.set(http::field::cache_control, "no-store");
+    response.keep_alive(request.keep_alive());
+    response.prepare_payload();
+    touch();
+    auto [write_ec, write_n] = co_await http::async_write(socket_, response, net::as_tuple_awaitable);
+    if (closed_) co_return false;
+    if (write_ec || !response.keep_alive()) {
+      close();
+      co_return false;
+    }
+    touch();
+    co_return true;
   }
 
   awaitable<void> serve_websocket(http::request<http::string_body> request,

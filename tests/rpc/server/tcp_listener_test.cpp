@@ -291,6 +291,58 @@ TEST_CASE("HTTP: other paths are 404, other methods 405") {
   CHECK(http_call(server.port(), http::verb::put, "/rpc", "{}", with_token()).status == 405);
 }
 
+TEST_CASE("HTTP: GET /health answers without the token, but through the Host and Origin checks") {
+  auto options = test_options(false, true);
+  options.allowed_origins = {"http://localhost:3000"};
+  TestServer server(options);
+  REQUIRE_FALSE(server.start());
+  auto reply = http_call(server.port(), http::verb::get, "/health", "", {});
+  CHECK(reply.status == 200);
+  CHECK(reply.body == R"({"status":"ok"})");
+  CHECK(reply.content_type == "application/json");
+  CHECK(http_call(server.port(), http::verb::get, "/health", "", with_token()).status == 200);
+  CHECK(
+      http_call(server.port(), http::verb::get, "/health", "", {{"Authorization", "Bearer wrong"}}).status ==
+      200);
+  // DNS rebinding and cross-site pages are refused as on /rpc.
+  CHECK(http_call(server.port(), http::verb::get, "/health", "", {{"Host", "evil.example"}}).status == 403);
+  CHECK(
+      http_call(server.port(), http::verb::get, "/health", "", {{"Origin", "http://evil.example"}}).status ==
+      403);
+  CHECK(http_call(server.port(), http::verb::get, "/health", "", {{"Origin", "http://localhost:3000"}})
+            .status == 200);
+  CHECK(http_call(server.port(), http::verb::post, "/health", "{}", {}).status == 405);
+  // The token is still needed everywhere else.
+  CHECK(http_call(server.port(), http::verb::get, "/metrics", "", {}).status == 401);
+}
+
+TEST_CASE("HTTP: GET /metrics needs the token and answers in Prometheus text format") {
+  TestServer server(test_options(false, true));
+  REQUIRE_FALSE(server.start());
+  CHECK(post(server.port(), R"({"jsonrpc":"2.0","method":"echo","id":1})").status == 200);
+  CHECK(post(server.port(), R"({"jsonrpc":"2.0","method":"nope","id":2})").status == 200);
+  CHECK(http_call(server.port(), http::verb::get, "/metrics", "", {}).status == 401);
+  CHECK(http_call(server.port(), http::verb::get, "/metrics", "", {{"Authorization", "Bearer t0ken2"}})
+            .status == 401);
+  CHECK(http_call(server.port(), http::verb::get, "/metrics?token=wrong", "", {}).status == 401);
+  CHECK(http_call(server.port(), http::verb::get, "/metrics?token=t0ken", "", {}).status == 200);
+  CHECK(http_call(server.port(), http::verb::post, "/metrics", "", with_token()).status == 405);
+  // Two scrapes on one keep-alive connection.
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server.port()));
+  beast::flat_buffer buffer;
+  for (int i = 0; i < 2; ++i) {
+    auto reply = exchange(socket, buffer, server.port(), http::verb::get, "/metrics", "", with_token());
+    CHECK(reply.status == 200);
+    CHECK(reply.content_type == "text/plain; version=0.0.4; charset=utf-8");
+    CHECK(reply.body.find("# TYPE tgd_rpc_requests_total counter\ntgd_rpc_requests_total 2\n") !=
+          std::string::npos);
+    CHECK(reply.body.find("tgd_rpc_errors_total{code=\"-32601\"} 1\n") != std::string::npos);
+    CHECK(reply.body.find("# TYPE tgd_rpc_connections_open gauge\n") != std::string::npos);
+  }
+}
+
 TEST_CASE("HTTP: a body over the limit is 413") {
   auto options = test_options(false, true);
   options.limits.max_message_bytes = 1000;
