@@ -37,6 +37,7 @@ void add_override_flags(CLI::App& app, Overrides& o) {
   text(*g, "--token-file", o.token_file, "FILE", "security.token_file");
   text(*g, "--log-level", o.log_level, "LEVEL", "log.level: trace, debug, info, warn, error, critical, off");
   text(*g, "--log-format", o.log_format, "FORMAT", "log.format: text or json");
+  text(*g, "--log-file", o.log_file, "FILE", "log.file: append the logs to FILE (SIGUSR1 reopens it)");
   text(*g, "--api-id", o.api_id, "N", "telegram.api_id");
   text(*g, "--api-hash", o.api_hash, "HASH",
        "telegram.api_hash (visible to other users in ps: prefer the file)");

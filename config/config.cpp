@@ -48,7 +48,7 @@ constexpr std::array kLimitsKeys{"max_message_bytes"sv, "max_in_flight"sv, "idle
 constexpr std::array kUpdatesKeys{"journal_max_entries"sv, "journal_max_age"sv, "subscriber_buffer"sv,
                                   "lag_timeout"sv};
 constexpr std::array kFilesKeys{"download_parts_in_flight"sv, "upload_parts_in_flight"sv};
-constexpr std::array kLogKeys{"level"sv, "format"sv};
+constexpr std::array kLogKeys{"level"sv, "format"sv, "file"sv};
 constexpr std::array kSessionKeys{"name"sv, "network"sv};
 
 struct SchemaTable {
@@ -613,6 +613,13 @@ void read_log(Table& t, Config& c) {
     else
       t.fail("format", f.error);
   }
+  if (auto v = t.string("file")) {
+    if (v->empty()) {
+      c.log_file.clear();
+    } else if (auto path = t.path("file")) {
+      c.log_file = *path;
+    }
+  }
   t.check_unknown_keys();
 }
 
@@ -689,6 +696,12 @@ void apply_overrides(const Overrides& o, Config& c, Explicit& x, Problems& p, co
       c.log_format = *f.value;
     else
       p.flag("--log-format", f.error);
+  }
+  if (o.log_file) {
+    if (o.log_file->empty())
+      c.log_file.clear();
+    else if (auto v = flag_path(p, "--log-file", *o.log_file, env))
+      c.log_file = *v;
   }
   if (o.api_id) {
     std::int64_t id = 0;
@@ -1075,6 +1088,7 @@ std::string describe(const Config& c) {
   out += "\n[log]\n";
   line("level", toml_string(c.log_level));
   line("format", toml_string(to_string(c.log_format)));
+  line("file", toml_string(c.log_file.string()));
   for (const SessionConfig& s : c.sessions) {
     out += "\n[[session]]\n";
     line("name", toml_string(s.name));

@@ -102,6 +102,7 @@ struct Config {
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
   LogFormat log_format = LogFormat::Text;
+  std::filesystem::path log_file;  // empty: stderr (the journal under systemd)
 
   // [[session]]
   std::vector<SessionConfig> sessions;
@@ -131,6 +132,7 @@ struct Overrides {
   bool no_tcp = false;                                // --no-tcp
   std::optional<std::string> token_file;              // --token-file
   std::optional<std::string> log_level, log_format;   // --log-level, --log-format
+  std::optional<std::string> log_file;                // --log-file ("" for stderr)
   std::optional<std::string> api_id, api_hash;        // --api-id, --api-hash
   std::optional<std::string> network;                 // --network
   std::vector<std::string> dcs;            // --dc ID=HOST:PORT (repeatable; replaces the file's list)

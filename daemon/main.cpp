@@ -96,7 +96,10 @@ int main(int argc, char** argv) {
   if (*demo) {
     if (!demo_state.empty()) demo_options.state_dir = demo_state;
     if (!demo_testdc.empty()) demo_options.testdc = demo_testdc;
-    tgd::app::set_up_logging(demo_options.log_level, tgd::app::LogStyle::Text);
+    if (auto error = tgd::app::set_up_logging(demo_options.log_level, tgd::app::LogStyle::Text)) {
+      std::cerr << *error << "\n";
+      return 1;
+    }
     return tgd::app::run_demo(demo_options);
   }
   if (*run || *check_config) {
@@ -111,10 +114,18 @@ int main(int argc, char** argv) {
       std::cout << tgd::config::describe(config);
       return 0;
     }
-    tgd::app::set_up_logging(config.log_level, config.log_format == tgd::config::LogFormat::Json
-                                                   ? tgd::app::LogStyle::Json
-                                                   : tgd::app::LogStyle::Text);
-    return tgd::app::run_daemon(config);
+    if (auto error = tgd::app::set_up_logging(config.log_level,
+                                              config.log_format == tgd::config::LogFormat::Json
+                                                  ? tgd::app::LogStyle::Json
+                                                  : tgd::app::LogStyle::Text,
+                                              config.log_file)) {
+      std::cerr << *error << "\n";
+      return 1;
+    }
+    tgd::app::DaemonHooks hooks;
+    // SIGHUP reads the same file (--config, else the default path) with the same flags on top.
+    hooks.reload = [&overrides] { return tgd::config::load_config(overrides); };
+    return tgd::app::run_daemon(config, std::move(hooks));
   }
   return 0;
 }

@@ -6,10 +6,17 @@
 //   → Methods (what JSON-RPC calls do) → RpcServer (UNIX socket, HTTP + WebSocket)
 //
 // The first SIGTERM/SIGINT stops accepting, cancels the calls in flight, persists the sessions'
-// keys and exits 0; a second one exits at once.
+// keys and exits 0; a second one exits at once. SIGHUP reloads the configuration (hooks.reload):
+// listeners, access rules, limits, logging and new [[session]]s, without dropping a connection;
+// an invalid one is refused with a log line. SIGUSR1 reopens the log file.
+//
+// Under systemd (daemon/app/systemd_notify.hpp): READY=1 once the listeners are open,
+// RELOADING=1 / READY=1 around a reload, STOPPING=1, STATUS= lines, WATCHDOG=1 from the event loop;
+// the listening sockets a .socket unit passes are served instead of binding new ones.
 #include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "config/config.hpp"
@@ -36,6 +43,9 @@ struct DaemonHooks {
   std::function<void(session::SessionManager&, std::function<void(std::optional<std::string>)> done)> prepare;
   // The listeners are open and the sessions prepared.
   std::function<void(const ReadyInfo&)> on_ready;
+  // Loads the configuration again, for SIGHUP; called on a helper thread (it reads files). Unset:
+  // SIGHUP changes nothing (tgd demo has no file to reload).
+  std::function<std::variant<config::Config, config::ConfigError>()> reload;
 };
 
 // Runs until stopped; the process exit status (0 after a clean stop; 1 when start-up fails, with

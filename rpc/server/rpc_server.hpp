@@ -79,15 +79,27 @@ class RpcServer {
 
   // Binds the configured listeners and starts accepting; an error message when one can't be.
   std::optional<std::string> start();
-  // Serves a UNIX listening socket made by someone else (systemd socket activation) instead of
-  // creating unix_path; call before start(). The socket file is left in place by stop().
+  // Serve a listening socket made by someone else (systemd socket activation) instead of creating
+  // unix_path / binding tcp_host:tcp_port; call before start(). The server owns the descriptor from
+  // then on. An adopted UNIX socket's file is left in place by stop() (it is systemd's).
   std::optional<std::string> adopt_unix_listener(int fd);
+  std::optional<std::string> adopt_tcp_listener(int fd);
+  // Applies new options while serving (a configuration reload), without closing any connection:
+  // the token, allowed origins and hosts and the limits apply from the next request, frame or
+  // write of every connection (an open WebSocket is not asked for the token again); a listener
+  // whose address changed is opened anew before the old one closes, a changed socket mode or group
+  // is applied to the socket file, a listener no longer configured closes. Adopted listeners keep
+  // their address. On failure (a port in use, an unknown group) nothing has changed.
+  std::optional<std::string> reconfigure(ServerOptions options);
   // Closes the listeners (removing the socket file it created) and every connection; calls in
   // flight are cancelled and their answers dropped. Idempotent.
   void stop();
 
   std::string unix_path() const;                  // empty when there is no UNIX listener
+  bool unix_adopted() const;                      // the UNIX listener came from adopt_unix_listener
   std::optional<std::uint16_t> tcp_port() const;  // the bound port once started
+  std::string tcp_host() const;                   // the listener's host (configured, or adopted address)
+  bool tcp_adopted() const;                       // the TCP listener came from adopt_tcp_listener
   Stats stats() const;
 
   struct Impl;

@@ -749,3 +749,20 @@ TEST_CASE("problems are listed in file order") {
   CHECK(problems[1].starts_with("tgd.toml:3:"));
   CHECK(problems[2].starts_with("tgd.toml:5:"));
 }
+
+TEST_CASE(
+    "log.file: relative to the file, \"\" is stderr, --log-file wins and round-trips through describe()") {
+  CHECK(ok("").log_file.empty());
+  CHECK(ok("[log]\nfile = \"logs/tgd.log\"\n").log_file == "/etc/tgd/logs/tgd.log");
+  CHECK(ok("[log]\nfile = \"~/tgd.log\"\n").log_file == "/home/alice/tgd.log");
+  CHECK(ok("[log]\nfile = \"\"\n").log_file.empty());
+  CHECK(error("[log]\nfile = 3\n").find("log.file") != std::string::npos);
+
+  Overrides o = credentials();
+  o.log_file = "/var/log/tgd/tgd.log";
+  const Config c = ok("[log]\nfile = \"elsewhere.log\"\n", o);
+  CHECK(c.log_file == "/var/log/tgd/tgd.log");
+  o.log_file = "";
+  CHECK(ok("[log]\nfile = \"elsewhere.log\"\n", o).log_file.empty());
+  CHECK(ok(describe(c)).log_file == c.log_file);
+}

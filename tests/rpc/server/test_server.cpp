@@ -104,6 +104,13 @@ void TestServer::stop() {
   impl_->thread.join();  // run() returns once the stopped server's work is done
 }
 
+std::optional<std::string> TestServer::adopt_unix(int fd) { return impl_->server.adopt_unix_listener(fd); }
+
+std::optional<std::string> TestServer::reconfigure(ServerOptions options) {
+  if (!impl_->running) return impl_->server.reconfigure(std::move(options));
+  return on_io(impl_->io, [&] { return impl_->server.reconfigure(std::move(options)); });
+}
+
 std::string TestServer::unix_path() { return impl_->server.unix_path(); }
 std::uint16_t TestServer::port() { return impl_->server.tcp_port().value_or(0); }
 Stats TestServer::stats() {

@@ -27,6 +27,9 @@ class TestServer {
   // Starts the server and its thread; the error from RpcServer::start() if any.
   std::optional<std::string> start();
   void stop();
+  // RpcServer::adopt_unix_listener (before start) and RpcServer::reconfigure (on the server's thread).
+  std::optional<std::string> adopt_unix(int fd);
+  std::optional<std::string> reconfigure(ServerOptions options);
 
   std::string unix_path();
   std::uint16_t port();
