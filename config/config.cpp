@@ -31,8 +31,8 @@ using namespace std::string_view_literals;
 // ---------------------------------------------------------------------------------------------
 // The schema: every table and its keys. known_keys() and the unknown-key checks both come from it.
 
-constexpr std::array kTopKeys{"telegram"sv, "paths"sv, "listen"sv, "security"sv, "limits"sv,
-                              "updates"sv,  "files"sv, "log"sv,    "session"sv};
+constexpr std::array kTopKeys{"telegram"sv, "paths"sv, "listen"sv,     "security"sv, "limits"sv,
+                              "updates"sv,  "files"sv, "monitoring"sv, "log"sv,      "session"sv};
 constexpr std::array kTelegramKeys{"network"sv,          "api_id"sv,          "api_hash"sv,
                                    "device_model"sv,     "system_version"sv,  "app_version"sv,
                                    "system_lang_code"sv, "lang_code"sv,       "flood_wait_threshold"sv,
@@ -48,6 +48,7 @@ constexpr std::array kLimitsKeys{"max_message_bytes"sv, "max_in_flight"sv, "idle
 constexpr std::array kUpdatesKeys{"journal_max_entries"sv, "journal_max_age"sv, "subscriber_buffer"sv,
                                   "lag_timeout"sv};
 constexpr std::array kFilesKeys{"download_parts_in_flight"sv, "upload_parts_in_flight"sv};
+constexpr std::array kMonitoringKeys{"stall_threshold"sv};
 constexpr std::array kLogKeys{"level"sv, "format"sv, "file"sv};
 constexpr std::array kSessionKeys{"name"sv, "network"sv};
 
@@ -55,7 +56,7 @@ struct SchemaTable {
   std::string_view path;
   std::span<const std::string_view> keys;
 };
-constexpr std::array<SchemaTable, 13> kSchema{{
+constexpr std::array<SchemaTable, 14> kSchema{{
     {"", kTopKeys},
     {"telegram", kTelegramKeys},
     {"telegram.dc", kDcKeys},
@@ -67,6 +68,7 @@ constexpr std::array<SchemaTable, 13> kSchema{{
     {"limits", kLimitsKeys},
     {"updates", kUpdatesKeys},
     {"files", kFilesKeys},
+    {"monitoring", kMonitoringKeys},
     {"log", kLogKeys},
     {"session", kSessionKeys},
 }};
@@ -591,6 +593,12 @@ void read_updates(Table& t, Config& c) {
   t.check_unknown_keys();
 }
 
+void read_monitoring(Table& t, Config& c) {
+  using std::chrono::milliseconds, std::chrono::minutes;
+  if (auto v = t.duration("stall_threshold", milliseconds(0), minutes(1), false)) c.stall_threshold = *v;
+  t.check_unknown_keys();
+}
+
 void read_files(Table& t, Config& c) {
   if (auto v = t.integer("download_parts_in_flight", 1, 64))
     c.download_parts_in_flight = static_cast<int>(*v);
@@ -934,6 +942,7 @@ std::variant<Config, ConfigError> parse(std::string_view toml_text, std::string_
   if (auto t = top.table("limits")) read_limits(*t, c);
   if (auto t = top.table("updates")) read_updates(*t, c);
   if (auto t = top.table("files")) read_files(*t, c);
+  if (auto t = top.table("monitoring")) read_monitoring(*t, c);
   if (auto t = top.table("log")) read_log(*t, c);
   read_sessions(top, c);
   top.check_unknown_keys();
@@ -1085,6 +1094,8 @@ std::string describe(const Config& c) {
   out += "\n[files]\n";
   line("download_parts_in_flight", std::to_string(c.download_parts_in_flight));
   line("upload_parts_in_flight", std::to_string(c.upload_parts_in_flight));
+  out += "\n[monitoring]\n";
+  line("stall_threshold", toml_string(format_duration(c.stall_threshold)));
   out += "\n[log]\n";
   line("level", toml_string(c.log_level));
   line("format", toml_string(to_string(c.log_format)));

@@ -99,6 +99,9 @@ struct Config {
   int download_parts_in_flight = 8;  // upload.getFile requests at once per download (512 KiB each)
   int upload_parts_in_flight = 8;    // save(Big)FilePart requests at once per upload (512 KiB each)
 
+  // [monitoring]
+  std::chrono::milliseconds stall_threshold{200};  // an event-loop stall over this is logged; 0: never
+
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
   LogFormat log_format = LogFormat::Text;

@@ -14,6 +14,7 @@
 #include "daemon/app/logging.hpp"
 #include "daemon/app/systemd_notify.hpp"
 #include "daemon/app/token.hpp"
+#include "daemon/loop/stall_watchdog.hpp"
 #include "daemon/session/session_manager.hpp"
 #include "daemon/store/store.hpp"
 #include "daemon/stream/update_stream.hpp"
@@ -299,9 +300,13 @@ int run_daemon(const config::Config& initial, DaemonHooks hooks) {
   transfers::Transfers transfers(io.get_executor(), schemas.api,
                                  transfers::TransferOptions{.download_window = c.download_parts_in_flight,
                                                             .upload_window = c.upload_parts_in_flight});
+  // Logs and counts event-loop stalls (GET /metrics); stop() stops it, else its timer keeps the loop going.
+  loop::StallWatchdog stall_watchdog(io.get_executor(), {.threshold = c.stall_threshold});
+  stall_watchdog.start();
   rpc::Methods methods(
       sessions, schemas.api, store.get(),
-      rpc::MethodsOptions{.default_target = target, .updates = &updates, .transfers = &transfers});
+      rpc::MethodsOptions{
+          .default_target = target, .updates = &updates, .transfers = &transfers, .stalls = &stall_watchdog});
   rpc::RpcServer server(io.get_executor(), server_options(c, token), methods);
   if (inherited.unix_stream) {
     if (auto error = server.adopt_unix_listener(*inherited.unix_stream)) {
@@ -367,6 +372,7 @@ int run_daemon(const config::Config& initial, DaemonHooks hooks) {
     spdlog::info("stopping");
     systemd.stopping();
     maintenance.cancel();
+    stall_watchdog.stop();
     server.stop();
     sessions.stop();
     drain_deadline = std::chrono::steady_clock::now() + drain_limit;
@@ -411,6 +417,7 @@ int run_daemon(const config::Config& initial, DaemonHooks hooks) {
       return finish();
     }
     // Nothing can fail from here on.
+    stall_watchdog.set_threshold(n.stall_threshold);
     const LogTarget log_target = next.log_target ? *next.log_target : current_log_target();
     reconfigure_logging(n.log_level, log_style(n), log_target);
     for (const std::string& warning : n.warnings) spdlog::warn("config: {}", warning);

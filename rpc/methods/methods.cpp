@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "daemon/loop/stall_watchdog.hpp"
 #include "protocol/base/edit_distance.hpp"
 #include "protocol/tl/json_fields.hpp"
 #include "protocol/tl/json_out.hpp"
@@ -28,9 +29,14 @@ constexpr std::size_t kIdleQueuesKept = 64;
 
 Methods::Methods(session::SessionManager& sessions, const tl::Schema& api, store::Store* store,
                  MethodsOptions options)
-    : impl_(std::make_unique<Impl>(sessions, api, store, std::move(options))) {}
+    : impl_(std::make_unique<Impl>(sessions, api, store, std::move(options))) {
+  if (impl_->options.stalls != nullptr)
+    impl_->options.stalls->set_context([impl = impl_.get()] { return impl->in_flight_summary(); });
+}
 
-Methods::~Methods() = default;
+Methods::~Methods() {
+  if (impl_->options.stalls != nullptr) impl_->options.stalls->set_context({});
+}
 
 std::uint64_t Methods::in_flight() const { return impl_->in_flight; }
 
@@ -40,10 +46,16 @@ awaitable<Outcome> Methods::call(const Request& request, std::shared_ptr<Caller>
   std::string params = request.params;
   Impl& impl = *impl_;
   ++impl.in_flight;
+  auto named = impl.in_flight_by_method.try_emplace(method, 0).first;
+  ++named->second;
   struct Leave {
-    std::uint64_t& n;
-    ~Leave() { --n; }
-  } leave{impl.in_flight};
+    Impl& impl;
+    std::map<std::string, std::uint64_t, std::less<>>::iterator named;
+    ~Leave() {
+      --impl.in_flight;
+      if (--named->second == 0) impl.in_flight_by_method.erase(named);
+    }
+  } leave{impl, named};
   co_return co_await impl.call(std::move(method), std::move(params), std::move(caller));
 }
 

@@ -33,6 +33,9 @@ class UpdateStream;
 namespace tgd::transfers {
 class Transfers;
 }
+namespace tgd::loop {
+class StallWatchdog;
+}
 
 namespace tgd::rpc {
 
@@ -49,6 +52,9 @@ struct MethodsOptions {
   // downloadToFile, downloadToDir, uploadFile, cancelTransfer; nullptr: they answer that transfers
   // are not enabled. Must outlive the Methods.
   transfers::Transfers* transfers = nullptr;
+  // The event loop's stall watchdog: its histogram goes into metrics(), and its warnings name the
+  // requests in flight. nullptr: none. Must outlive the Methods.
+  loop::StallWatchdog* stalls = nullptr;
 };
 
 class Methods : public MethodHandler {
@@ -60,6 +66,8 @@ class Methods : public MethodHandler {
   Methods& operator=(const Methods&) = delete;
 
   boost::asio::awaitable<Outcome> call(const Request& request, std::shared_ptr<Caller> caller) override;
+  // GET /metrics (Prometheus text): what `status` reports, as counters and gauges (metrics_methods.cpp).
+  std::string metrics() override;
 
   // Requests being served now (every method, TL and daemon).
   std::uint64_t in_flight() const;

@@ -86,6 +86,10 @@ struct Methods::Impl {
   methods::ParamRewriter rewriter;
   simdjson::dom::parser parser;
   std::uint64_t in_flight = 0;
+  // The same by method name (entries go at zero): what a stall warning lists.
+  std::map<std::string, std::uint64_t, std::less<>> in_flight_by_method;
+  // Requests in flight by method, "3 requests in flight: messages.sendMessage ×2, sleep ×1".
+  std::string in_flight_summary() const;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   static const std::vector<DaemonMethod>& daemon_methods();

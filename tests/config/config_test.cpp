@@ -740,6 +740,18 @@ TEST_CASE("a socket mode open to every user is accepted with a warning") {
   CHECK(c.warnings[0].find("listen.unix.mode lets every local user use tgd's sessions") != std::string::npos);
 }
 
+TEST_CASE(
+    "monitoring.stall_threshold: 200ms by default, 0 turns the warning off, round-trips through describe()") {
+  CHECK(ok("").stall_threshold == 200ms);
+  CHECK(ok("[monitoring]\nstall_threshold = \"50ms\"\n").stall_threshold == 50ms);
+  CHECK(ok("[monitoring]\nstall_threshold = \"0s\"\n").stall_threshold == 0ms);
+  CHECK(error("[monitoring]\nstall_threshold = \"2m\"\n").find("monitoring.stall_threshold: must be") !=
+        std::string::npos);
+  CHECK(error("[monitoring]\nstall = \"1s\"\n").find("monitoring.stall") != std::string::npos);
+  const Config c = ok("[monitoring]\nstall_threshold = \"1500ms\"\n");
+  CHECK(ok(describe(c)).stall_threshold == 1500ms);
+}
+
 TEST_CASE("problems are listed in file order") {
   auto result = parse("[telegram]\nnetowrk = \"x\"\napi_id = -1\n[log]\nlevel = \"loud\"\n");
   REQUIRE(std::holds_alternative<ConfigError>(result));
