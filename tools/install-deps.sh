@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libssl-dev libsimdjson-dev libspdlog-dev libfmt-dev doctest-dev
   zlib1g-dev libsqlite3-dev libtomlplusplus-dev libcli11-dev libsystemd-dev libmimalloc-dev
   python3-telethon  # the independent client of the interop tests
+  systemd dpkg-dev file  # systemd-analyze verify of the units; cpack -G DEB (dpkg-shlibdeps, file)
 )
 
 missing=()
