@@ -13,6 +13,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 import time
 import unittest
@@ -111,12 +112,21 @@ class ObservabilityTest(cli.DemoTestCase):
         self.assertIn(("tgd_transfer_bytes_total", frozenset({("direction", "download")})), samples)
 
     def test_a_stalled_loop_is_logged_and_counted(self):
-        before, _ = self.metrics()
+        # A call in flight during the stall, which the warning names.
+        sleeper = subprocess.Popen([cli.TGD, "call", "sleep", '{"seconds": 3}', "--socket", self.demo.socket],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while True:
+            before, _ = self.metrics()
+            if before[("tgd_requests_in_flight", frozenset())] >= 1 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         stalls = before[("tgd_event_loop_stalls_total", frozenset())]
         # Stopped for 0.6 s, the daemon's loop wakes that late: a stall over the 200 ms default.
         os.kill(self.demo.process.pid, signal.SIGSTOP)
         time.sleep(0.6)
         os.kill(self.demo.process.pid, signal.SIGCONT)
+        self.assertEqual(sleeper.wait(timeout=cli.CALL_TIMEOUT), 0)
         deadline = time.monotonic() + 30
         while True:
             after, _ = self.metrics()
@@ -128,7 +138,8 @@ class ObservabilityTest(cli.DemoTestCase):
             after[("tgd_event_loop_lateness_seconds_bucket", frozenset({("le", "0.25")}))]
         self.assertGreaterEqual(over, 1)
         log = self.demo.log.read_text(errors="replace")
-        self.assertRegex(log, r"event loop stalled for [0-9]+ ms \(threshold 200 ms\)")
+        self.assertRegex(log, r"event loop stalled for [0-9]+ ms \(threshold 200 ms\): every session and client "
+                              r"waited; 1 request\(s\) in flight: sleep\n")
 
 
 if __name__ == "__main__":
