@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <limits>
 #include <optional>
 #include <utility>
 
@@ -442,13 +441,7 @@ void close_tag(std::string& out, const Entity& e) {
 }  // namespace
 
 std::variant<FormattedText, FormatError> parse_html(std::string_view utf8) {
-  // Offsets are int32 in the TL schema; longer input could not be described.
-  if (utf8.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
-    return FormatError{0, "input longer than 2^31-1 bytes"};
-  }
-  if (const auto bad = first_invalid_utf8(utf8)) {
-    return FormatError{*bad, "invalid UTF-8 at byte " + at(*bad)};
-  }
+  if (auto error = unparsable_input(utf8)) return *std::move(error);
   Parser parser(utf8);
   if (auto error = parser.run()) return *std::move(error);
   return std::move(parser).result();

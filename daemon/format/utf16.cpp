@@ -1,5 +1,7 @@
 #include "daemon/format/utf16.hpp"
 
+#include <limits>
+
 namespace tgd::format {
 
 std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
@@ -70,6 +72,17 @@ void append_utf8(std::string& out, char32_t cp) {
     put(0x80 | ((cp >> 6) & 0x3F));
     put(0x80 | (cp & 0x3F));
   }
+}
+
+std::optional<FormatError> unparsable_input(std::string_view utf8) {
+  // Offsets are int32 in the TL schema; longer input could not be described.
+  if (utf8.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
+    return FormatError{0, "input longer than 2^31-1 bytes"};
+  }
+  if (const auto bad = first_invalid_utf8(utf8)) {
+    return FormatError{*bad, "invalid UTF-8 at byte " + std::to_string(*bad)};
+  }
+  return std::nullopt;
 }
 
 }  // namespace tgd::format

@@ -8,11 +8,17 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/format/entity.hpp"
+
 namespace tgd::format {
 
 // The byte offset of the first byte of the first ill-formed sequence (overlong forms, surrogates and
 // code points past U+10FFFF are ill-formed), or nullopt when `text` is valid UTF-8.
 std::optional<std::size_t> first_invalid_utf8(std::string_view text);
+
+// Why formatted text cannot be parsed at all (too long for TL's int32 offsets, or not UTF-8);
+// nullopt when a parser can take it.
+std::optional<FormatError> unparsable_input(std::string_view utf8);
 
 // The UTF-16 length of `text`, or nullopt when it is not valid UTF-8.
 std::optional<std::size_t> utf16_length(std::string_view text);
