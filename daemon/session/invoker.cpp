@@ -183,7 +183,11 @@ struct Invoker::Impl : std::enable_shared_from_this<Impl> {
         if (o.answered_by != nullptr) *o.answered_by = dc;
         co_return std::move(*bytes);
       }
-      if (auto* f = std::get_if<CallFailed>(&r)) co_return failed(std::move(f->reason));
+      if (auto* f = std::get_if<CallFailed>(&r)) {
+        // The client failed it because the session is stopping ("client stopped"): say so alike.
+        if (stopped) co_return failed("session stopped");
+        co_return failed(std::move(f->reason));
+      }
 
       RpcError& e = std::get<RpcError>(r);
       if (o.queue != nullptr && e.code == 400 &&

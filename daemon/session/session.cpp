@@ -246,8 +246,11 @@ net::awaitable<void> refresh_loop(std::weak_ptr<Session> weak,
     {
       auto session = weak.lock();
       if (!session) co_return;
-      if (auto error = co_await session->refresh_config()) {
-        if (error->kind == CallError::Kind::Failed && error->message == "session stopped") co_return;
+      auto error = co_await session->refresh_config();
+      // Stopped meanwhile: Session::stop() cancelled a timer nobody waited on yet, so a wait now
+      // would hold the event loop (and the daemon's exit) for a whole minute.
+      if (session->stopped()) co_return;
+      if (error) {
         spdlog::warn("session {}: help.getConfig failed: {}", session->name(), error->message);
         next = 60s;
       }

@@ -82,6 +82,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   const std::string& name() const { return name_; }
   SessionState state() const { return state_; }
+  // stop() was called (the daemon is stopping or the session was removed).
+  bool stopped() const { return stopped_; }
   const std::string& logout_reason() const { return logout_reason_; }
   std::optional<std::int64_t> self_user_id() const { return self_user_id_; }
   const std::string& kind() const { return kind_; }  // "user", "bot", or "" before any login

@@ -11,6 +11,7 @@ busy 2-core machine and under AddressSanitizer.
 """
 
 import json
+import re
 import os
 import selectors
 import shutil
@@ -472,6 +473,29 @@ class RunCustomNetworkTest(CustomNetworkCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(json.loads(r.stdout)["id"], "4242")
         self.stop(restarted, "restarted")
+
+
+class StopWhileWaitingTest(CustomNetworkCase):
+    """SIGTERM while the sessions' first calls wait on a DC that accepts and never answers."""
+
+    def test_sigterm_while_a_dc_never_answers_exits_at_once(self):
+        silent = socket.socket()
+        self.addCleanup(silent.close)
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        port = silent.getsockname()[1]
+        # Every DC of the config is the silent listener: the handshake of the session's first call
+        # (help.getConfig) waits for an answer that never comes.
+        text = re.sub(r"port = \d+", f"port = {port}", self.config.read_text())
+        self.config.write_text(text)
+        daemon, _ = self.start("silent")
+        time.sleep(1)  # the call is in flight
+        began = time.monotonic()
+        self.stop(daemon, "silent")
+        took = time.monotonic() - began
+        # Bounded by the daemon's 12 s hard stop anyway: well under it means nothing was left waiting.
+        self.assertLess(took, 5, self.log("silent"))
+        self.assertNotIn("exiting anyway", self.log("silent"))
 
 
 if __name__ == "__main__":
