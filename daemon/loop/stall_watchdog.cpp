@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "protocol/base/histogram.hpp"
+
 namespace tgd::loop {
 
 StallWatchdog::StallWatchdog(boost::asio::any_io_executor executor, StallOptions options)
@@ -36,10 +38,7 @@ void StallWatchdog::arm() {
 
 bool StallWatchdog::record(std::chrono::nanoseconds lateness) {
   const double seconds = std::chrono::duration<double>(lateness).count();
-  const auto bucket = static_cast<std::size_t>(
-      std::lower_bound(StallStats::kBounds.begin(), StallStats::kBounds.end(), seconds) -
-      StallStats::kBounds.begin());
-  ++stats_.buckets[bucket];
+  ++stats_.buckets[bucket_index(StallStats::kBounds, seconds)];
   stats_.sum_seconds += seconds;
   stats_.longest = std::max(stats_.longest, lateness);
   if (options_.threshold.count() <= 0 || lateness <= options_.threshold) return false;

@@ -62,6 +62,8 @@ struct Invoker::Impl : std::enable_shared_from_this<Impl> {
   std::map<std::int32_t, std::shared_ptr<Authorizing>> authorizing;
   std::list<asio::steady_timer*> sleepers;  // woken by stop()
   std::map<std::uint32_t, MethodMetrics> metrics;
+  // The counters of connections closed by drop_dc, folded in so that connections() never goes back.
+  std::map<std::pair<std::int32_t, ConnectionKind>, ConnectionStats> retired;
   std::uint64_t in_flight = 0;
   bool stopped = false;
 
@@ -110,9 +112,31 @@ struct Invoker::Impl : std::enable_shared_from_this<Impl> {
     return clients.emplace(key, std::move(c)).first->second.get();
   }
 
+  // The stats of the connection (dc, kind): the live client's counters plus the retired ones.
+  ConnectionStats connection_stats(std::pair<std::int32_t, ConnectionKind> key) const {
+    ConnectionStats out;
+    if (auto r = retired.find(key); r != retired.end()) out = r->second;
+    out.dc = key.first;
+    out.kind = key.second;
+    out.open = out.connected = false;
+    if (auto it = clients.find(key); it != clients.end()) {
+      const MtprotoClient& c = *it->second;
+      const mtproto::ClientCounters counters = c.counters();
+      out.open = true;
+      out.connected = c.connected();
+      out.reconnects += c.reconnects();
+      out.resends += counters.resends;
+      out.bad_msg_notifications += counters.bad_msg_notifications;
+      out.bytes_sent += counters.bytes_sent;
+      out.bytes_received += counters.bytes_received;
+    }
+    return out;
+  }
+
   void drop_dc(std::int32_t dc) {
     for (auto kind : {ConnectionKind::Main, ConnectionKind::File}) {
       if (auto it = clients.find({dc, kind}); it != clients.end()) {
+        retired[it->first] = connection_stats(it->first);
         it->second->stop();
         clients.erase(it);
       }
@@ -376,7 +400,9 @@ struct Invoker::Impl : std::enable_shared_from_this<Impl> {
     // Telegram has it (or it failed for good): the next call in the queue need not name it.
     if (o.queue != nullptr) o.queue->finish();
     --in_flight;
-    m.total_time += Clock::now() - start;
+    const auto took = Clock::now() - start;
+    m.total_time += took;
+    m.latency.observe(std::chrono::duration<double>(took).count());
     if (std::holds_alternative<Bytes>(result)) {
       ++m.ok;
     } else if (std::get<CallError>(result).kind == CallError::Kind::Failed) {
@@ -427,6 +453,18 @@ std::map<std::int32_t, StoredAuthKey> Invoker::auth_keys() const {
 
 const std::map<std::uint32_t, MethodMetrics>& Invoker::metrics() const { return impl_->metrics; }
 std::size_t Invoker::open_connections() const { return impl_->clients.size(); }
+
+std::vector<ConnectionStats> Invoker::connections() const {
+  std::set<std::pair<std::int32_t, ConnectionKind>> keys;
+  for (const auto& [key, c] : impl_->clients) keys.insert(key);
+  for (const auto& [key, stats] : impl_->retired) keys.insert(key);
+  std::vector<ConnectionStats> out;
+  out.reserve(keys.size());
+  for (const auto& key : keys) out.push_back(impl_->connection_stats(key));
+  return out;
+}
+
+std::string_view to_string(ConnectionKind kind) { return kind == ConnectionKind::File ? "file" : "main"; }
 std::uint64_t Invoker::in_flight() const { return impl_->in_flight; }
 void Invoker::stop() { impl_->stop(); }
 

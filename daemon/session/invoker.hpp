@@ -31,12 +31,15 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <variant>
+#include <vector>
 
 #include "daemon/session/call_queue.hpp"
 #include "daemon/session/connection_params.hpp"
 #include "daemon/session/dc_target.hpp"
 #include "protocol/base/bytes.hpp"
+#include "protocol/base/histogram.hpp"
 #include "protocol/mtproto/client/session_options.hpp"
 #include "protocol/net/mtproto_client.hpp"
 
@@ -112,6 +115,23 @@ struct MethodMetrics {
   std::uint64_t calls = 0, ok = 0, rpc_errors = 0, failed = 0;
   std::uint64_t flood_waits = 0, retries = 0, migrations = 0;
   std::chrono::nanoseconds total_time{0};
+  LatencyHistogram latency;  // seconds per ended call, retries included (as total_time)
+};
+
+std::string_view to_string(ConnectionKind kind);  // "main", "file"
+
+// One MTProto connection of the Invoker (per DC and kind), for metrics. The counters are monotonic:
+// they include the connections that were there before for the same DC and kind (a DC whose key
+// was dropped gets new ones).
+struct ConnectionStats {
+  std::int32_t dc = 0;
+  ConnectionKind kind = ConnectionKind::Main;
+  bool open = false;             // a client exists for it now (connecting, connected or backing off)
+  bool connected = false;        // connected with an auth key, able to send
+  std::uint64_t reconnects = 0;  // connections established after a client's first one
+  std::uint64_t resends = 0;     // requests sent again (after a reconnect, bad_msg, no ack)
+  std::uint64_t bad_msg_notifications = 0;           // bad_server_salt included
+  std::uint64_t bytes_sent = 0, bytes_received = 0;  // MTProto packets (encrypted payloads)
 };
 
 class Invoker {
@@ -139,6 +159,8 @@ class Invoker {
   // Per method constructor id.
   const std::map<std::uint32_t, MethodMetrics>& metrics() const;
   std::size_t open_connections() const;
+  // Every connection there is or was, by DC and kind (Main before File).
+  std::vector<ConnectionStats> connections() const;
   std::uint64_t in_flight() const;
   // Closes every connection; pending and later calls fail with Kind::Failed.
   void stop();

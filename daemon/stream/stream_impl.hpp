@@ -38,7 +38,8 @@ struct SessionLog {
   // Consecutive seqs: committed entries (at most tail_entries of them, the newest), then the ones
   // published and not yet committed.
   std::deque<EntryPtr> tail;
-  std::int64_t released = 0;  // the last seq committed and delivered live
+  std::int64_t released = 0;      // the last seq committed and delivered live
+  UpdateLagHistogram update_lag;  // the released entries' ages (SessionStreamStats)
   std::set<Waiter*> waiters;
 
   // The entry with this seq when the tail holds it.

@@ -58,6 +58,10 @@ UpdateInfo read_update_info(simdjson::dom::parser& parser, std::string_view json
   std::string_view type;
   if (root["_"].get(type) == simdjson::SUCCESS) info.type = std::string(type);
   info.peer = update_peer(root);
+  // When Telegram made it (a message's date, or the update's own): for the update lag metric.
+  std::int64_t date = 0;
+  if (root["message"]["date"].get(date) == simdjson::SUCCESS || root["date"].get(date) == simdjson::SUCCESS)
+    info.date = date;
   return info;
 }
 

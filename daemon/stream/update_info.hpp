@@ -13,6 +13,7 @@ namespace tgd::stream {
 struct UpdateInfo {
   std::string type;                  // "updateNewMessage", "tgd.updatesGap", ...; empty if unreadable
   std::optional<std::int64_t> peer;  // the chat as a Bot-API id; nullopt when the update names none
+  std::int64_t date = 0;             // unix seconds: message.date, else date; 0 when the update has neither
 };
 
 // Bot-API ids (as getInfo's bot_api_id): users as they are, basic chats -id, channels -(10^12 + id).

@@ -4,7 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <chrono>
 
 #include "daemon/stream/stream_impl.hpp"
 #include "protocol/tl/json_out.hpp"
@@ -81,6 +83,13 @@ void UpdateStream::Impl::on_committed(const std::string& session, std::int64_t l
   const std::int64_t from = log.released + 1;
   log.released = last_seq;
   stats.released += static_cast<std::uint64_t>(last_seq - from + 1);
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  for (std::int64_t seq = from; seq <= last_seq; ++seq) {
+    const EntryPtr* entry = log.find(seq);
+    if (entry != nullptr && (*entry)->info.date > 0)
+      log.update_lag.observe(std::max(0.0, now - static_cast<double>((*entry)->info.date)));
+  }
   deliver_live(log, from, last_seq);
   trim_tail(log);
   for (Waiter* w : log.waiters) w->timer->cancel();
@@ -115,6 +124,28 @@ void UpdateStream::forget(const std::string& session) {
     sub->cursor.erase(session);
     sub->catching_up.erase(session);  // its replay sees that and stops
   }
+}
+
+SessionStreamStats UpdateStream::session_stats(std::string_view session) const {
+  const Impl& impl = *impl_;
+  SessionStreamStats out;
+  if (auto it = impl.sessions.find(session); it != impl.sessions.end()) {
+    out.released = it->second.released;
+    out.update_lag = it->second.update_lag;
+  } else {
+    out.released = impl.store.committed_journal_seq(session);  // what its log will start from
+  }
+  for (const auto& [id, sub] : impl.subscriptions) {
+    if (sub->ended || !sub->wants_session(session)) continue;
+    ++out.subscriptions;
+    // No cursor: nothing released since it started wants sending yet.
+    const auto cursor = sub->cursor.find(session);
+    const std::int64_t lag =
+        cursor == sub->cursor.end() ? 0 : std::max<std::int64_t>(0, out.released - cursor->second);
+    out.max_lag = std::max(out.max_lag, lag);
+    out.total_lag += lag;
+  }
+  return out;
 }
 
 Stats UpdateStream::stats() const {

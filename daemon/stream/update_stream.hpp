@@ -19,6 +19,7 @@
 //    "first_available":900}}      since was older than the journal: entries 6..899 are gone
 //   {"jsonrpc":"2.0","method":"lagged","params":{"subscription":ID,"session":"alice","resume_after":41,
 //    "since":{"alice":41,"bob":7}}}   the subscription ended: subscribe again with that since
+#include <array>
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <cstddef>
@@ -27,11 +28,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 #include "daemon/session/update_sink.hpp"
 #include "daemon/store/store.hpp"
+#include "protocol/base/histogram.hpp"
 #include "rpc/jsonrpc/method_handler.hpp"
 
 namespace tgd::stream {
@@ -87,6 +90,20 @@ struct Stats {
   std::size_t subscriptions = 0;
 };
 
+// How old updates are when released to subscribers (committed to the journal): now minus the
+// update's own date (UpdateInfo::date; Telegram's clock, whole seconds), seconds: 1 s to a day.
+inline constexpr std::array<double, 11> kUpdateLagBounds{1, 2, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400};
+using UpdateLagHistogram = Histogram<kUpdateLagBounds>;
+
+// One session's side of the stream, for metrics.
+struct SessionStreamStats {
+  std::int64_t released = 0;      // the last seq committed and released to subscribers
+  std::size_t subscriptions = 0;  // subscriptions that want this session's updates
+  std::int64_t max_lag = 0;       // the most released updates one of them has not been sent yet
+  std::int64_t total_lag = 0;     // the same added up over them
+  UpdateLagHistogram update_lag;  // released updates that carry a date (since the session's log began)
+};
+
 class UpdateStream : public session::UpdateSink {
  public:
   UpdateStream(const boost::asio::any_io_executor& loop, store::Store& store, StreamOptions options = {});
@@ -119,6 +136,7 @@ class UpdateStream : public session::UpdateSink {
   boost::asio::awaitable<std::optional<std::string>> get_updates(PullRequest request);
 
   Stats stats() const;
+  SessionStreamStats session_stats(std::string_view session) const;
 
   struct Impl;
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 
 #include "daemon/loop/stall_watchdog.hpp"
 #include "protocol/base/edit_distance.hpp"
@@ -51,12 +52,46 @@ awaitable<Outcome> Methods::call(const Request& request, std::shared_ptr<Caller>
   struct Leave {
     Impl& impl;
     std::map<std::string, std::uint64_t, std::less<>>::iterator named;
+    Impl::MethodStats& stats;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    const Outcome* outcome = nullptr;  // still null if the call threw: counted as an error
     ~Leave() {
       --impl.in_flight;
       if (--named->second == 0) impl.in_flight_by_method.erase(named);
+      stats.record(outcome, std::chrono::steady_clock::now() - start);
     }
-  } leave{impl, named};
-  co_return co_await impl.call(std::move(method), std::move(params), std::move(caller));
+  } leave{impl, named, impl.stats_of(method)};
+  Outcome outcome = co_await impl.call(std::move(method), std::move(params), std::move(caller));
+  // Moved out before ~Leave reads it: a moved-from Outcome keeps its alternative and error code.
+  leave.outcome = &outcome;
+  co_return std::move(outcome);
+}
+
+Methods::Impl::MethodStats& Methods::Impl::stats_of(std::string_view method) {
+  if (auto it = method_stats.find(method); it != method_stats.end()) return it->second;
+  bool known = find_daemon_method(method) != nullptr;
+  if (!known) {
+    const tl::Combinator* c = schema.find(method);
+    known = c != nullptr && c->is_function && !is_wrapper(*c);
+  }
+  if (!known) return unknown_method_stats;
+  return method_stats.try_emplace(std::string(method)).first->second;
+}
+
+void Methods::Impl::MethodStats::record(const Outcome* outcome, std::chrono::steady_clock::duration took) {
+  if (outcome == nullptr) {
+    ++errors;
+  } else if (const Error* e = std::get_if<Error>(outcome)) {
+    // tgd's codes are JSON-RPC's (-32768..-32000); any other is Telegram's, passed on.
+    if (e->code >= -32768 && e->code <= -32000) {
+      ++errors;
+    } else {
+      ++telegram_errors;
+    }
+  } else {
+    ++ok;
+  }
+  latency.observe(std::chrono::duration<double>(took).count());
 }
 
 awaitable<Outcome> Methods::Impl::call(std::string method, std::string params,

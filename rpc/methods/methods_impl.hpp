@@ -18,6 +18,7 @@
 #include "daemon/files/media_locator.hpp"
 #include "daemon/session/session.hpp"
 #include "daemon/transfers/transfers.hpp"
+#include "protocol/base/histogram.hpp"
 #include "rpc/methods/methods.hpp"
 #include "rpc/methods/param_rewriter.hpp"
 #include "rpc/methods/peers.hpp"
@@ -91,6 +92,23 @@ struct Methods::Impl {
   // Requests in flight by method, "3 requests in flight: messages.sendMessage ×2, sleep ×1".
   std::string in_flight_summary() const;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+  // JSON-RPC requests by method (GET /metrics: tgd_rpc_method_requests_total and
+  // tgd_rpc_method_duration_seconds). Keyed by known method names only — daemon methods and
+  // callable TL functions, a bounded set — so a client cannot add label values: any other name
+  // counts in unknown_method_stats ("(unknown)"). Entries are never erased (references stay valid).
+  struct MethodStats {
+    std::uint64_t ok = 0;
+    std::uint64_t telegram_errors = 0;  // errors with Telegram's code (an rpc_error passed on)
+    std::uint64_t errors = 0;           // tgd's own errors (JSON-RPC and -32000.. codes)
+    LatencyHistogram latency;
+    // `outcome` null: the call ended with an exception (an error).
+    void record(const Outcome* outcome, std::chrono::steady_clock::duration took);
+  };
+  std::map<std::string, MethodStats, std::less<>> method_stats;
+  MethodStats unknown_method_stats;
+  // The entry of `method`: one map lookup once the name has been seen.
+  MethodStats& stats_of(std::string_view method);
 
   static const std::vector<DaemonMethod>& daemon_methods();
   static const DaemonMethod* find_daemon_method(std::string_view name);

@@ -1,12 +1,15 @@
-// GET /metrics: the numbers `status` reports (info_methods.cpp), as Prometheus counters and
-// gauges — per session and Telegram method, the update engine, subscriptions, transfers — and the
-// event loop's stall histogram. Names and labels are documented in README.md ("Metrics").
+// GET /metrics: the numbers `status` reports (info_methods.cpp), as Prometheus counters, gauges and
+// histograms — JSON-RPC requests by method, per session: Telegram methods, MTProto connections per
+// DC, the update engine, the journal and its subscribers; subscriptions, transfers — and the event
+// loop's stall histogram. Names and labels are documented in README.md ("Metrics").
 #include <chrono>
 #include <string>
+#include <variant>
 
 #include "daemon/loop/stall_watchdog.hpp"
 #include "daemon/stream/update_stream.hpp"
 #include "daemon/transfers/transfers.hpp"
+#include "protocol/base/histogram.hpp"
 #include "rpc/methods/methods_impl.hpp"
 #include "rpc/server/metrics_text.hpp"
 
@@ -46,6 +49,20 @@ std::string Methods::metrics() {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - impl.started).count());
   w.gauge("tgd_requests_in_flight", "JSON-RPC requests being served now (every method)", {},
           n(impl.in_flight));
+  // Requests by method name: known names only; any other counts as "(unknown)".
+  const auto method_stats = [&](const std::string& method, const Impl::MethodStats& m) {
+    w.counter("tgd_rpc_method_requests_total",
+              "JSON-RPC requests ended, by method and outcome: ok, telegram_error (Telegram's error passed "
+              "on) or error (tgd's own: bad params, unknown method, timeout...)",
+              {{"method", method}, {"outcome", "ok"}}, n(m.ok));
+    w.counter("tgd_rpc_method_requests_total", "", {{"method", method}, {"outcome", "telegram_error"}},
+              n(m.telegram_errors));
+    w.counter("tgd_rpc_method_requests_total", "", {{"method", method}, {"outcome", "error"}}, n(m.errors));
+    w.histogram("tgd_rpc_method_duration_seconds", "Time JSON-RPC requests took, by method",
+                {{"method", method}}, LatencyHistogram::bounds(), m.latency.buckets, m.latency.sum);
+  };
+  for (const auto& [method, m] : impl.method_stats) method_stats(method, m);
+  if (impl.unknown_method_stats.latency.count() > 0) method_stats("(unknown)", impl.unknown_method_stats);
   for (session::Session* s : impl.manager.sessions()) {
     const std::string name(s->name());
     for (session::SessionState state : kStates) {
@@ -58,6 +75,28 @@ std::string Methods::metrics() {
             n(invoker.open_connections()));
     w.gauge("tgd_telegram_calls_in_flight", "Telegram API calls a session is waiting on now",
             {{"session", name}}, n(invoker.in_flight()));
+    for (const session::ConnectionStats& c : invoker.connections()) {
+      const metrics::Labels labels{
+          {"session", name}, {"dc", std::to_string(c.dc)}, {"kind", std::string(session::to_string(c.kind))}};
+      auto with = [&](std::string_view label, std::string value) {
+        metrics::Labels out = labels;
+        out.emplace_back(label, std::move(value));
+        return out;
+      };
+      w.gauge("tgd_mtproto_connections",
+              "MTProto connections by DC and kind (main, file): 1 connected, 0 connecting or closed", labels,
+              c.connected ? 1 : 0);
+      w.counter("tgd_mtproto_reconnects_total", "MTProto connections made again after a connection's first",
+                labels, n(c.reconnects));
+      w.counter("tgd_mtproto_resends_total", "MTProto requests sent again (reconnects, bad_msg, no ack)",
+                labels, n(c.resends));
+      w.counter("tgd_mtproto_bad_msg_notifications_total",
+                "bad_msg_notification and bad_server_salt answers from the server", labels,
+                n(c.bad_msg_notifications));
+      w.counter("tgd_mtproto_bytes_total", "MTProto packet bytes (encrypted payloads) sent and received",
+                with("direction", "sent"), n(c.bytes_sent));
+      w.counter("tgd_mtproto_bytes_total", "", with("direction", "received"), n(c.bytes_received));
+    }
     for (const auto& [id, m] : invoker.metrics()) {
       const tl::Combinator* c = impl.schema.find(id);
       const std::string method = c != nullptr ? c->name : "#" + std::to_string(id);
@@ -80,9 +119,8 @@ std::string Methods::metrics() {
                 labels(), n(m.retries));
       w.counter("tgd_telegram_migrations_total", "*_MIGRATE answers followed to another DC", labels(),
                 n(m.migrations));
-      w.summary("tgd_telegram_call_duration_seconds", "Time Telegram API calls took, retries included",
-                labels(), std::chrono::duration<double>(m.total_time).count(),
-                m.ok + m.rpc_errors + m.failed);
+      w.histogram("tgd_telegram_call_duration_seconds", "Time Telegram API calls took, retries included",
+                  labels(), LatencyHistogram::bounds(), m.latency.buckets, m.latency.sum);
     }
     // The update engine (while Ready): what came in, what it asked for, what it journaled.
     if (auto u = s->update_stats()) {
@@ -104,7 +142,26 @@ std::string Methods::metrics() {
         w.gauge("tgd_journal_last_seq", "The update journal's last seq", labels, static_cast<double>(last));
         w.gauge("tgd_journal_committed_seq", "The update journal's last committed (released) seq", labels,
                 static_cast<double>(committed));
+        if (auto range = impl.store->journal_range(s->name());
+            auto* r = std::get_if<store::JournalRange>(&range))
+          w.gauge("tgd_journal_entries", "Updates kept in the journal (committed, not trimmed yet)", labels,
+                  static_cast<double>(r->count));
       }
+    }
+    if (impl.options.updates != nullptr) {
+      const stream::SessionStreamStats u = impl.options.updates->session_stats(name);
+      const metrics::Labels labels{{"session", name}};
+      w.histogram("tgd_updates_lag_seconds",
+                  "How old updates were when released to subscribers: now minus the update's date "
+                  "(Telegram's clock, whole seconds); updates without a date are not counted",
+                  labels, stream::UpdateLagHistogram::bounds(), u.update_lag.buckets, u.update_lag.sum);
+      w.gauge("tgd_session_subscriptions", "Update subscriptions that want this session's updates", labels,
+              n(u.subscriptions));
+      w.gauge("tgd_subscription_lag_max",
+              "Released updates of this session the furthest-behind subscription has not been sent yet",
+              labels, static_cast<double>(u.max_lag));
+      w.gauge("tgd_subscription_lag_total", "The same, added up over this session's subscriptions", labels,
+              static_cast<double>(u.total_lag));
     }
   }
   if (impl.options.updates != nullptr) {
