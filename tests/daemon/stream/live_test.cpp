@@ -228,3 +228,42 @@ TEST_CASE("live: viewed_channels are the channels in the peer filters of open su
   CHECK(h.stream->unsubscribe(a_id, a->connection_id()));
   CHECK(h.stream->viewed_channels("alice").empty());
 }
+
+TEST_CASE(
+    "session_stats: subscriptions per session, a paced subscriber's lag, and the released updates' age") {
+  StreamOptions options;
+  options.subscriber_buffer = 4000;  // a few notifications
+  options.lag_timeout = 10s;         // stays subscribed (and behind) while the test looks
+  StreamHarness h(options);
+  h.add_session("alice");
+  h.add_session("bob");
+  CHECK(h.stream->session_stats("alice").subscriptions == 0);
+  auto slow = h.caller(), fast = h.caller();
+  slow->count_queue = true;  // never reads
+  h.subscribe(slow, {.sessions = {"alice"}});
+  h.subscribe(fast);
+  h.spin_for(5ms);
+  for (int i = 1; i <= 100; i += 10) h.publish("alice", i, i + 9);
+  REQUIRE(h.spin_until([&] { return fast->seqs().size() == 100; }));
+  const SessionStreamStats alice = h.stream->session_stats("alice");
+  CHECK(alice.released == 100);
+  CHECK(alice.subscriptions == 2);
+  const auto sent = static_cast<std::int64_t>(slow->seqs().size());
+  CHECK(sent < 100);
+  CHECK(alice.max_lag == 100 - sent);  // the fast one is not behind
+  CHECK(alice.total_lag == alice.max_lag);
+  // message_update's date is in 2023: every update was over a day old when released.
+  CHECK(alice.update_lag.count() == 100);
+  CHECK(alice.update_lag.buckets.back() == 100);
+  CHECK(alice.update_lag.sum > 100 * 86400.0);
+  const SessionStreamStats bob = h.stream->session_stats("bob");
+  CHECK(bob.subscriptions == 1);  // only the one without a session filter
+  CHECK(bob.max_lag == 0);
+  CHECK(bob.update_lag.count() == 0);
+  // An update without a date is not counted.
+  h.stream->publish("bob", {R"({"_":"updateUserStatus","user_id":"5","status":{"_":"userStatusEmpty"}})"},
+                    state(1));
+  REQUIRE(h.spin_until([&] { return fast->seqs("bob").size() == 1; }));
+  CHECK(h.stream->session_stats("bob").released == 1);
+  CHECK(h.stream->session_stats("bob").update_lag.count() == 0);
+}
