@@ -54,16 +54,15 @@ awaitable<Outcome> Methods::call(const Request& request, std::shared_ptr<Caller>
     std::map<std::string, std::uint64_t, std::less<>>::iterator named;
     Impl::MethodStats& stats;
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-    const Outcome* outcome = nullptr;  // still null if the call threw: counted as an error
+    Impl::MethodStats::Result result = Impl::MethodStats::Result::Error;  // kept if the call threw
     ~Leave() {
       --impl.in_flight;
       if (--named->second == 0) impl.in_flight_by_method.erase(named);
-      stats.record(outcome, std::chrono::steady_clock::now() - start);
+      stats.record(result, std::chrono::steady_clock::now() - start);
     }
   } leave{impl, named, impl.stats_of(method)};
   Outcome outcome = co_await impl.call(std::move(method), std::move(params), std::move(caller));
-  // Moved out before ~Leave reads it: a moved-from Outcome keeps its alternative and error code.
-  leave.outcome = &outcome;
+  leave.result = Impl::MethodStats::result_of(outcome);
   co_return std::move(outcome);
 }
 
@@ -78,18 +77,24 @@ Methods::Impl::MethodStats& Methods::Impl::stats_of(std::string_view method) {
   return method_stats.try_emplace(std::string(method)).first->second;
 }
 
-void Methods::Impl::MethodStats::record(const Outcome* outcome, std::chrono::steady_clock::duration took) {
-  if (outcome == nullptr) {
-    ++errors;
-  } else if (const Error* e = std::get_if<Error>(outcome)) {
-    // tgd's codes are JSON-RPC's (-32768..-32000); any other is Telegram's, passed on.
-    if (e->code >= -32768 && e->code <= -32000) {
-      ++errors;
-    } else {
+Methods::Impl::MethodStats::Result Methods::Impl::MethodStats::result_of(const Outcome& outcome) {
+  const Error* e = std::get_if<Error>(&outcome);
+  if (e == nullptr) return Result::Ok;
+  // tgd's codes are JSON-RPC's (-32768..-32000); any other is Telegram's, passed on.
+  return e->code >= -32768 && e->code <= -32000 ? Result::Error : Result::TelegramError;
+}
+
+void Methods::Impl::MethodStats::record(Result result, std::chrono::steady_clock::duration took) {
+  switch (result) {
+    case Result::Ok:
+      ++ok;
+      break;
+    case Result::TelegramError:
       ++telegram_errors;
-    }
-  } else {
-    ++ok;
+      break;
+    case Result::Error:
+      ++errors;
+      break;
   }
   latency.observe(std::chrono::duration<double>(took).count());
 }

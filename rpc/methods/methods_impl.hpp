@@ -102,8 +102,9 @@ struct Methods::Impl {
     std::uint64_t telegram_errors = 0;  // errors with Telegram's code (an rpc_error passed on)
     std::uint64_t errors = 0;           // tgd's own errors (JSON-RPC and -32000.. codes)
     LatencyHistogram latency;
-    // `outcome` null: the call ended with an exception (an error).
-    void record(const Outcome* outcome, std::chrono::steady_clock::duration took);
+    enum class Result : std::uint8_t { Ok, TelegramError, Error };
+    static Result result_of(const Outcome& outcome);
+    void record(Result result, std::chrono::steady_clock::duration took);
   };
   std::map<std::string, MethodStats, std::less<>> method_stats;
   MethodStats unknown_method_stats;
