@@ -295,7 +295,7 @@ int run_once(const Args& args) {
   auto store = std::move(std::get<std::unique_ptr<store::Store>>(opened));
   auto manager =
       std::make_unique<session::SessionManager>(io.get_executor(), schemas.api, store.get(), defaults);
-  if (auto error = manager->restore()) {
+  if (auto restored = manager->restore(); auto* error = std::get_if<std::string>(&restored)) {
     std::fprintf(stderr, "restore: %s\n", error->c_str());
     dc.wait(true);
     return 1;
@@ -441,7 +441,7 @@ int run_once(const Args& args) {
   store = std::move(std::get<std::unique_ptr<store::Store>>(reopened));
   const auto store_opened = Clock::now();
   manager = std::make_unique<session::SessionManager>(io.get_executor(), schemas.api, store.get(), defaults);
-  if (auto error = manager->restore()) {
+  if (auto restored = manager->restore(); auto* error = std::get_if<std::string>(&restored)) {
     std::fprintf(stderr, "restore: %s\n", error->c_str());
     dc.wait(true);
     return 1;

@@ -101,6 +101,8 @@ struct Prepared {
   config::Config config;
   std::string token;                    // the TCP listener's (empty without one)
   std::optional<LogTarget> log_target;  // set when log.file changed (a reload)
+  // A reload declaring sessions that are not running: the saved sessions, to bring them back from.
+  std::optional<std::vector<store::SessionSnapshot>> saved_sessions;
 };
 
 // The TCP token (the inline one, else the token file, created on first use) when a TCP listener is
@@ -169,6 +171,12 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
+std::vector<std::string> declared_names(const config::Config& c) {
+  std::vector<std::string> names;
+  for (const config::SessionConfig& declared : c.sessions) names.push_back(declared.name);
+  return names;
+}
+
 // Sessions declared in the config ([[session]]) that the daemon lacks, created (state new).
 std::vector<std::string> add_declared_sessions(const config::Config& c, session::SessionManager& sessions,
                                                std::vector<std::string>& errors) {
@@ -180,7 +188,8 @@ std::vector<std::string> add_declared_sessions(const config::Config& c, session:
       errors.push_back("session " + declared.name + ": " + *error);
       continue;
     }
-    auto created = sessions.add(declared.name, std::get<session::DcTarget>(std::move(session_target)));
+    auto created = sessions.add(declared.name, std::get<session::DcTarget>(std::move(session_target)),
+                                session::SessionOrigin::Config);
     if (auto* error = std::get_if<std::string>(&created)) {
       errors.push_back(*error);
       continue;
@@ -190,6 +199,56 @@ std::vector<std::string> add_declared_sessions(const config::Config& c, session:
     added.push_back(declared.name);
   }
   return added;
+}
+
+// A reload declaring a session that is not running reads the saved ones (it may be there, left
+// by an earlier reload or start): committed rows, after what is queued. Blocking: the file thread.
+std::optional<std::string> read_saved_sessions(Prepared& prepared, const std::vector<std::string>& running,
+                                               store::Store& store) {
+  const bool wanted = std::any_of(prepared.config.sessions.begin(), prepared.config.sessions.end(),
+                                  [&](const config::SessionConfig& s) {
+                                    return std::find(running.begin(), running.end(), s.name) == running.end();
+                                  });
+  if (!wanted) return std::nullopt;
+  if (!store.flush()) return std::string("the state database cannot be written: ") + store.stats().last_error;
+  auto loaded = store.load_sessions();
+  if (auto* error = std::get_if<store::StoreError>(&loaded))
+    return "reading the saved sessions: " + error->message;
+  prepared.saved_sessions = std::get<std::vector<store::SessionSnapshot>>(std::move(loaded));
+  return std::nullopt;
+}
+
+// A reload's sessions: those the config made and no longer declares leave the running daemon
+// (their state kept), declared ones saved earlier come back from the store, new ones are created.
+// Sessions added by addSession are not the config's to remove. How many came or went.
+std::size_t reload_sessions(const config::Config& c, session::SessionManager& sessions,
+                            const std::optional<std::vector<store::SessionSnapshot>>& saved) {
+  const std::vector<std::string> declared = declared_names(c);
+  const auto is_declared = [&](const std::string& name) {
+    return std::find(declared.begin(), declared.end(), name) != declared.end();
+  };
+  std::vector<std::string> leaving;
+  for (session::Session* s : sessions.sessions())
+    if (s->origin() == session::SessionOrigin::Config && !is_declared(s->name()))
+      leaving.push_back(s->name());
+  for (const std::string& name : leaving) {
+    sessions.unload(name);
+    spdlog::info(
+        "reload: session {} is no longer in the config: stopped (its state is kept: declare it "
+        "again to bring it back; removeSession before undeclaring deletes it)",
+        name);
+  }
+  std::size_t changed = leaving.size();
+  if (saved) {
+    for (const std::string& name : sessions.restore(*saved, &declared)) {
+      spdlog::info("reload: session {} declared again: restored", name);
+      ++changed;
+    }
+  }
+  std::vector<std::string> errors;
+  changed += add_declared_sessions(c, sessions, errors).size();
+  for (const auto& error : errors) spdlog::error("reload: {}", error);
+  return changed;
 }
 
 // The STATUS= line systemctl status shows: "2/3 sessions ready, 4 connections, 12.5 requests/s,
@@ -284,9 +343,14 @@ int run_daemon(const config::Config& initial, DaemonHooks hooks) {
   session::SessionManager sessions(io.get_executor(), schemas.api, store.get(),
                                    invoker_defaults(c, target, schemas.api.layer()));
   sessions.set_update_sink(&updates);
-  if (auto error = sessions.restore()) {
-    spdlog::error("restoring the sessions: {}", *error);
-    return 1;
+  {
+    const std::vector<std::string> declared = declared_names(c);
+    auto restored = sessions.restore(&declared);
+    if (auto* error = std::get_if<std::string>(&restored)) {
+      spdlog::error("restoring the sessions: {}", *error);
+      return 1;
+    }
+    spdlog::info("restored {} session(s)", std::get<std::vector<std::string>>(restored).size());
   }
   {
     std::vector<std::string> errors;
@@ -421,25 +485,16 @@ int run_daemon(const config::Config& initial, DaemonHooks hooks) {
     const LogTarget log_target = next.log_target ? *next.log_target : current_log_target();
     reconfigure_logging(n.log_level, log_style(n), log_target);
     for (const std::string& warning : n.warnings) spdlog::warn("config: {}", warning);
-    std::vector<std::string> errors;
-    const auto added = add_declared_sessions(n, sessions, errors);
-    for (const auto& error : errors) spdlog::error("reload: {}", error);
-    for (const config::SessionConfig& before : current.sessions) {
-      const bool kept = std::any_of(n.sessions.begin(), n.sessions.end(),
-                                    [&](const config::SessionConfig& s) { return s.name == before.name; });
-      if (!kept && sessions.find(before.name) != nullptr)
-        spdlog::info("reload: session {} is no longer in the config; it stays (removeSession deletes it)",
-                     before.name);
-    }
+    const std::size_t changed_sessions = reload_sessions(n, sessions, next.saved_sessions);
     if (auto keys = needing_restart(current, n); !keys.empty())
       spdlog::warn("reload: changed, applied at the next restart only: {}", join(keys));
     std::string listeners = server.unix_path().empty() ? "no socket" : "socket " + server.unix_path();
     if (auto port = server.tcp_port())
       listeners += ", http/ws on " + server.tcp_host() + ":" + std::to_string(*port);
-    spdlog::info("reloaded {}: log level {}{}; {}; {} new session(s)",
+    spdlog::info("reloaded {}: log level {}{}; {}; {} session(s) added or removed",
                  n.source.empty() ? std::string("the configuration") : n.source.string(), n.log_level,
                  log_file_path(log_target).empty() ? "" : ", log file " + log_file_path(log_target).string(),
-                 listeners, added.size());
+                 listeners, changed_sessions);
     current = std::move(next.config);
     token = std::move(next.token);
     finish();
@@ -454,7 +509,9 @@ int run_daemon(const config::Config& initial, DaemonHooks hooks) {
     spdlog::info("SIGHUP: reloading the configuration");
     const bool tcp_adopted = server.tcp_adopted(), unix_adopted = server.unix_adopted();
     const std::filesystem::path log_file = log_file_path(current_log_target());
-    net::asio::post(file_work, [&, tcp_adopted, unix_adopted, log_file] {
+    std::vector<std::string> running;
+    for (session::Session* s : sessions.sessions()) running.push_back(s->name());
+    net::asio::post(file_work, [&, tcp_adopted, unix_adopted, log_file, running = std::move(running)] {
       std::variant<Prepared, std::string> result = std::string();
       auto loaded = hooks.reload();
       if (auto* error = std::get_if<config::ConfigError>(&loaded)) {
@@ -467,6 +524,9 @@ int run_daemon(const config::Config& initial, DaemonHooks hooks) {
             result = *error;
           else
             ready->log_target = std::get<LogTarget>(std::move(target));
+        }
+        if (auto* ready = std::get_if<Prepared>(&result)) {
+          if (auto error = read_saved_sessions(*ready, running, *store)) result = *error;
         }
       }
       net::asio::post(io, [&, result = std::move(result)]() mutable { apply_reload(std::move(result)); });

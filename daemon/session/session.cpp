@@ -29,8 +29,8 @@ std::optional<SessionState> session_state_from(std::string_view name) {
 }
 
 Session::Session(SessionContext context, std::string name, InvokerOptions options,
-                 const store::SessionSnapshot* snapshot)
-    : context_(context), name_(std::move(name)) {
+                 const store::SessionSnapshot* snapshot, SessionOrigin origin)
+    : context_(context), name_(std::move(name)), origin_(origin) {
   if (snapshot != nullptr) {
     const store::SessionRow& row = snapshot->session;
     state_ = session_state_from(row.state).value_or(SessionState::New);
@@ -68,6 +68,10 @@ Session::Session(SessionContext context, std::string name, InvokerOptions option
       std::string_view text;
       if (root["phone"].get(text) == simdjson::SUCCESS) phone_ = std::string(text);
       if (root["phone_code_hash"].get(text) == simdjson::SUCCESS) phone_code_hash_ = std::string(text);
+      bool from_config = false;
+      origin_ = root["from_config"].get(from_config) == simdjson::SUCCESS && from_config
+                    ? SessionOrigin::Config
+                    : SessionOrigin::Api;
     }
     options.authorized = state_ == SessionState::Ready;
   }
@@ -135,6 +139,7 @@ std::string Session::settings_json() const {
   out += "]";
   if (!phone_.empty()) out += R"(,"phone":)" + tl::json_quoted(phone_);
   if (!phone_code_hash_.empty()) out += R"(,"phone_code_hash":)" + tl::json_quoted(phone_code_hash_);
+  if (origin_ == SessionOrigin::Config) out += R"(,"from_config":true)";
   out += "}";
   return out;
 }

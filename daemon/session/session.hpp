@@ -39,6 +39,11 @@ namespace tgd::session {
 
 class UpdateDriver;
 
+// Who put a session in the daemon: a client's addSession (it stays until removeSession), or the
+// config's [[session]] list (it leaves the running daemon when its declaration leaves the config;
+// its saved state stays, to come back if declared again). Persisted with the session.
+enum class SessionOrigin : bool { Api, Config };
+
 // What a session's update driver did (Session::update_stats).
 struct UpdateDriverStats {
   std::uint64_t pushes = 0;       // Updates objects pushed by the server
@@ -74,8 +79,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // A new session, or one restored from the store (snapshot); `options` carries the DC target,
   // initConnection parameters and policies (a snapshot's keys, main DC and login state override
   // the corresponding fields).
+  // A restored session (`snapshot`) keeps the origin it was saved with.
   Session(SessionContext context, std::string name, InvokerOptions options,
-          const store::SessionSnapshot* snapshot = nullptr);
+          const store::SessionSnapshot* snapshot = nullptr, SessionOrigin origin = SessionOrigin::Api);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -84,6 +90,7 @@ class Session : public std::enable_shared_from_this<Session> {
   SessionState state() const { return state_; }
   // stop() was called (the daemon is stopping or the session was removed).
   bool stopped() const { return stopped_; }
+  SessionOrigin origin() const { return origin_; }
   const std::string& logout_reason() const { return logout_reason_; }
   std::optional<std::int64_t> self_user_id() const { return self_user_id_; }
   const std::string& kind() const { return kind_; }  // "user", "bot", or "" before any login
@@ -158,6 +165,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // A phone login in progress (persisted, so a restart can still complete it).
   std::string phone_;
   std::string phone_code_hash_;
+  SessionOrigin origin_ = SessionOrigin::Api;
   std::string dc_options_json_ = "[]";
   bool stopped_ = false;
   struct Refresher;  // the config refresh loop's timer (session.cpp)

@@ -44,23 +44,39 @@ bool SessionManager::valid_name(std::string_view name) {
   });
 }
 
-std::optional<std::string> SessionManager::restore() {
-  if (impl_->store == nullptr) return std::nullopt;
+std::variant<std::vector<std::string>, std::string> SessionManager::restore(
+    const std::vector<std::string>* declared) {
+  if (impl_->store == nullptr) return std::vector<std::string>{};
   auto loaded = impl_->store->load_sessions();
   if (auto* error = std::get_if<store::StoreError>(&loaded)) return error->message;
-  for (const store::SessionSnapshot& snapshot : std::get<std::vector<store::SessionSnapshot>>(loaded)) {
+  return restore(std::get<std::vector<store::SessionSnapshot>>(loaded), declared);
+}
+
+std::vector<std::string> SessionManager::restore(const std::vector<store::SessionSnapshot>& saved,
+                                                 const std::vector<std::string>* declared) {
+  std::vector<std::string> restored;
+  for (const store::SessionSnapshot& snapshot : saved) {
     const std::string& name = snapshot.session.name;
     if (impl_->sessions.contains(name)) continue;
     auto session = std::make_shared<Session>(impl_->context(), name, impl_->defaults, &snapshot);
+    if (declared != nullptr && session->origin() == SessionOrigin::Config &&
+        std::find(declared->begin(), declared->end(), name) == declared->end()) {
+      spdlog::info(
+          "session {}: made by the config, which no longer declares it: not loaded (its state is "
+          "kept; declare it again to bring it back)",
+          name);
+      continue;  // not started: its destructor's stop() saves nothing new
+    }
     // Started like added ones: the config refresh, and the update engine of a Ready session.
     session->start();
     impl_->sessions.emplace(name, std::move(session));
+    restored.push_back(name);
   }
-  spdlog::info("restored {} session(s)", impl_->sessions.size());
-  return std::nullopt;
+  return restored;
 }
 
-std::variant<Session*, std::string> SessionManager::add(std::string name, std::optional<DcTarget> target) {
+std::variant<Session*, std::string> SessionManager::add(std::string name, std::optional<DcTarget> target,
+                                                        SessionOrigin origin) {
   if (!valid_name(name)) return "session name '" + name + "': use 1-64 of A-Z a-z 0-9 _ . -";
   if (impl_->sessions.contains(name)) return "session '" + name + "' exists already";
   InvokerOptions options = impl_->defaults;
@@ -68,7 +84,7 @@ std::variant<Session*, std::string> SessionManager::add(std::string name, std::o
     options.target = std::move(*target);
     options.main_dc = 0;
   }
-  auto session = std::make_shared<Session>(impl_->context(), name, std::move(options));
+  auto session = std::make_shared<Session>(impl_->context(), name, std::move(options), nullptr, origin);
   session->start();
   Session* raw = session.get();
   impl_->sessions.emplace(std::move(name), std::move(session));
@@ -82,6 +98,16 @@ std::optional<std::string> SessionManager::remove(std::string_view name) {
   impl_->sessions.erase(it);
   if (impl_->store != nullptr) impl_->store->remove_session(std::string(name));
   if (impl_->updates != nullptr) impl_->updates->forget(std::string(name));
+  return std::nullopt;
+}
+
+std::optional<std::string> SessionManager::unload(std::string_view name) {
+  auto it = impl_->sessions.find(name);
+  if (it == impl_->sessions.end()) return "no session '" + std::string(name) + "'";
+  it->second->stop();  // persists its keys, salts and offsets
+  impl_->sessions.erase(it);
+  // The update stream is not told to forget it: its journal stays, and subscribers carry on from
+  // where they were if it comes back.
   return std::nullopt;
 }
 

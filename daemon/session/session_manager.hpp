@@ -30,13 +30,24 @@ class SessionManager {
   // Where Ready sessions publish their updates (the daemon's update stream); set it before
   // restore() and add(). Without one, sessions run no update engine.
   void set_update_sink(UpdateSink* sink);
-  // Brings back every stored session as it was. An error only if the store cannot be read.
-  std::optional<std::string> restore();
+  // Brings back the stored sessions not running yet, as they were: each one, or with `declared`
+  // (the names the config declares) all but those the config made and no longer declares, which
+  // stay in the store only. The names of the sessions brought back; an error only if the store
+  // cannot be read. A blocking read of committed rows: for start-up.
+  std::variant<std::vector<std::string>, std::string> restore(
+      const std::vector<std::string>* declared = nullptr);
+  // The same from `saved` (Store::load_sessions after a flush, read off the event loop).
+  std::vector<std::string> restore(const std::vector<store::SessionSnapshot>& saved,
+                                   const std::vector<std::string>* declared);
   // A new session in state New, targeting `target` (else the defaults' target).
-  std::variant<Session*, std::string> add(std::string name, std::optional<DcTarget> target = std::nullopt);
+  std::variant<Session*, std::string> add(std::string name, std::optional<DcTarget> target = std::nullopt,
+                                          SessionOrigin origin = SessionOrigin::Api);
   // Forgets a session here and in the store (its auth keys with it); log out first to end it on
   // Telegram's side too. An error if there is no such session.
   std::optional<std::string> remove(std::string_view name);
+  // Stops a session and lets it go from the running daemon, its saved state (auth keys, login,
+  // peers, journal) kept in the store for a later restore(). An error if there is no such session.
+  std::optional<std::string> unload(std::string_view name);
   Session* find(std::string_view name);
   const boost::asio::any_io_executor& executor() const;
   std::vector<Session*> sessions();

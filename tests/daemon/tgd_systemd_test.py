@@ -341,7 +341,29 @@ name = "second"
         with self.assertRaises(OSError):
             socket.create_connection(("127.0.0.1", port), timeout=5).close()
         self.assertEqual(client.call("listSessions")["result"][1]["name"], "second")
+
+        # The session the config made leaves with its declaration, and comes back when declared again
+        # (from its saved state); one added by addSession is not the config's to remove.
+        self.assertIn("result", client.call("addSession", {"name": "by_api"}))
+        moved = good.replace("enabled = true", "enabled = false").replace('mode = "0660"', f'mode = "0660"\npath = "{other}"')
+        self.config.write_text(moved.replace('[[session]]\nname = "second"\n', ""))
+        self.reload(daemon)
+        self.wait_log("reload", "session second is no longer in the config: stopped")
+        self.assertEqual([s["name"] for s in client.call("listSessions")["result"]], ["by_api", "main"])
+        self.config.write_text(moved)
+        self.reload(daemon)
+        self.wait_log("reload", "session second declared again: restored")
+        self.assertEqual([s["name"] for s in client.call("listSessions")["result"]], ["by_api", "main", "second"])
         self.stop(daemon, "reload")
+        # At the next start too: a session the config made and no longer declares is not loaded.
+        self.config.write_text(moved.replace('[[session]]\nname = "second"\n', ""))
+        start = len(self.notify.snapshot())
+        daemon = self.spawn("restart", env=dict(os.environ, NOTIFY_SOCKET=self.notify.path))
+        self.notify.wait_for(lambda m: m.get("READY") == "1", cli.READY_TIMEOUT, start)
+        client = LineClient(other)
+        self.addCleanup(client.close)
+        self.assertEqual([s["name"] for s in client.call("listSessions")["result"]], ["by_api", "main"])
+        self.stop(daemon, "restart")
         self.assertFalse(os.path.exists(other), "the socket file outlived the daemon")
 
 

@@ -63,8 +63,9 @@ class SessionHarness {
   mtproto::server::Dispatcher& dispatcher(int id) { return dc->dispatcher(id); }
 
   // A new session named `name` (state New).
-  session::Session& add(const std::string& name) {
-    auto added = manager->add(name);
+  session::Session& add(const std::string& name,
+                        session::SessionOrigin origin = session::SessionOrigin::Api) {
+    auto added = manager->add(name, std::nullopt, origin);
     const std::string error = std::holds_alternative<std::string>(added) ? std::get<std::string>(added) : "";
     REQUIRE_MESSAGE(std::holds_alternative<session::Session*>(added), error);
     return *std::get<session::Session*>(added);
@@ -109,6 +110,8 @@ class SessionHarness {
   std::unique_ptr<session::SessionManager> manager;
   session::InvokerOptions defaults;
   session::UpdateSink* update_sink = nullptr;
+  // The names a config declares, for the restores of restart() (null: restore every session).
+  const std::vector<std::string>* declared = nullptr;
 
  private:
   void open() {
@@ -118,8 +121,10 @@ class SessionHarness {
     manager =
         std::make_unique<session::SessionManager>(io.get_executor(), schemas().api, store.get(), defaults);
     manager->set_update_sink(update_sink);
-    auto error = manager->restore();
-    REQUIRE_MESSAGE(!error, error.value_or(""));
+    auto restored = manager->restore(declared);
+    const std::string error =
+        std::holds_alternative<std::string>(restored) ? std::get<std::string>(restored) : "";
+    REQUIRE_MESSAGE(error.empty(), error);
   }
 
   void close() {

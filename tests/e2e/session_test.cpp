@@ -63,6 +63,55 @@ TEST_CASE("a bot logs in, and after a restart it is Ready with the same auth key
   CHECK(rows[0].session.state == "ready");
 }
 
+TEST_CASE(
+    "a session the config made leaves with its declaration and comes back logged in when declared again") {
+  SessionHarness h;
+  std::uint64_t key_before = 0;
+  h.run([&]() -> net::awaitable<void> {
+    session::Session& made = h.add("from_config", session::SessionOrigin::Config);
+    const auto r = co_await made.bot_login("123456:secret-token");
+    REQUIRE_MESSAGE(is_state(r, SessionState::Ready), describe(r));
+    key_before = SessionHarness::key_id(made, made.invoker().main_dc());
+    h.add("from_api");
+    // A reload whose config no longer declares it: unloaded, nothing else touched.
+    REQUIRE_FALSE(h.manager->unload("from_config"));
+    CHECK(h.manager->find("from_config") == nullptr);
+    CHECK(h.manager->unload("from_config") == "no session 'from_config'");
+    // Declared again: back from the store, as it was (restore reads committed rows, as the
+    // daemon's reload does after a flush off the event loop).
+    REQUIRE(h.store->flush());
+    const std::vector<std::string> declared{"from_config"};
+    auto restored = h.manager->restore(&declared);
+    REQUIRE(std::holds_alternative<std::vector<std::string>>(restored));
+    CHECK(std::get<std::vector<std::string>>(restored) == std::vector<std::string>{"from_config"});
+    session::Session* back = h.manager->find("from_config");
+    REQUIRE(back != nullptr);
+    CHECK(back->state() == SessionState::Ready);
+    CHECK(back->origin() == session::SessionOrigin::Config);
+    CHECK(SessionHarness::key_id(*back, back->invoker().main_dc()) == key_before);
+    const auto self = co_await back->call("users.getUsers", kSelf);
+    CHECK_MESSAGE(is_ok(self), describe(self));
+  });
+  // A restart with a config that does not declare it: not loaded; the API's session is.
+  const std::vector<std::string> none;
+  h.declared = &none;
+  h.restart();
+  CHECK(h.manager->find("from_config") == nullptr);
+  CHECK(h.manager->find("from_api") != nullptr);
+  // Declared again at the next start: Ready with the same key, no new login.
+  const std::vector<std::string> declared{"from_config"};
+  h.declared = &declared;
+  h.restart();
+  h.run([&]() -> net::awaitable<void> {
+    session::Session* back = h.manager->find("from_config");
+    REQUIRE(back != nullptr);
+    CHECK(back->state() == SessionState::Ready);
+    CHECK(SessionHarness::key_id(*back, back->invoker().main_dc()) == key_before);
+    const auto self = co_await back->call("users.getUsers", kSelf);
+    CHECK_MESSAGE(is_ok(self), describe(self));
+  });
+}
+
 TEST_CASE("a new phone number: PHONE_MIGRATE moves the main DC, then code and sign-up make it Ready") {
   SessionHarness h;
   h.run([&]() -> net::awaitable<void> {
