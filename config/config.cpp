@@ -44,7 +44,7 @@ constexpr std::array kUnixKeys{"enabled"sv, "path"sv, "mode"sv, "group"sv};
 constexpr std::array kTcpKeys{"enabled"sv, "host"sv, "port"sv};
 constexpr std::array kSecurityKeys{"token_file"sv, "token"sv, "allowed_origins"sv, "allowed_hosts"sv};
 constexpr std::array kLimitsKeys{"max_message_bytes"sv, "max_in_flight"sv, "idle_timeout"sv,
-                                 "max_outgoing_bytes"sv};
+                                 "max_outgoing_bytes"sv, "stop_grace"sv};
 constexpr std::array kUpdatesKeys{"journal_max_entries"sv, "journal_max_age"sv, "subscriber_buffer"sv,
                                   "lag_timeout"sv};
 constexpr std::array kFilesKeys{"download_parts_in_flight"sv, "upload_parts_in_flight"sv};
@@ -580,6 +580,7 @@ void read_limits(Table& t, Config& c) {
   if (auto v = t.duration("idle_timeout", milliseconds(0), hours(24 * 7), true))
     c.idle_timeout = std::chrono::duration_cast<std::chrono::seconds>(*v);
   if (auto v = t.size("max_outgoing_bytes", 64 << 10, 16ull << 30)) c.max_outgoing_bytes = *v;
+  if (auto v = t.duration("stop_grace", milliseconds(0), std::chrono::minutes(10), false)) c.stop_grace = *v;
   t.check_unknown_keys();
 }
 
@@ -1084,6 +1085,7 @@ std::string describe(const Config& c) {
   line("max_in_flight", std::to_string(c.max_in_flight));
   line("idle_timeout", toml_string(format_duration(c.idle_timeout)));
   line("max_outgoing_bytes", toml_string(format_size(c.max_outgoing_bytes)));
+  line("stop_grace", toml_string(format_duration(c.stop_grace)));
   out += "\n[updates]\n";
   line("journal_max_entries", std::to_string(c.journal_max_entries));
   const auto age = c.journal_max_age.count();

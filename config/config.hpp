@@ -88,6 +88,8 @@ struct Config {
   std::size_t max_in_flight = 1000;
   std::chrono::seconds idle_timeout{300};  // 0: never
   std::size_t max_outgoing_bytes = 64u << 20;
+  // Daemon-wide: on SIGTERM, how long calls in flight get to finish before they are cancelled.
+  std::chrono::milliseconds stop_grace{5000};
 
   // [updates] — the update journal (per session) and subscriptions
   std::int64_t journal_max_entries = 100'000;           // 0: no bound

@@ -11,6 +11,7 @@
 #include <future>
 #include <memory>
 
+#include "config/values.hpp"
 #include "daemon/app/logging.hpp"
 #include "daemon/app/systemd_notify.hpp"
 #include "daemon/app/token.hpp"
@@ -421,13 +422,33 @@ int run_daemon(const config::Config& initial, DaemonHooks hooks) {
   // Whatever still waits once everything was told to stop (an operation nobody completes), the stop
   // is bounded all the same: a thread gives the loop a little longer than the drain, then stops it.
   std::promise<void> loop_ended;
-  auto bound_the_stop = [&] {
+  auto bound_the_stop = [&](std::chrono::milliseconds grace) {
     net::asio::post(file_work, [&io, ended = loop_ended.get_future().share(),
-                                limit = drain_limit + std::chrono::seconds(2)] {
+                                limit = std::chrono::duration_cast<std::chrono::seconds>(grace) +
+                                        drain_limit + std::chrono::seconds(2)] {
       if (ended.wait_for(limit) == std::future_status::timeout) {
         spdlog::warn("still winding down {} s after the stop began: exiting anyway", limit.count());
         io.stop();
       }
+    });
+  };
+  // The grace first: nothing new connects and new calls are refused while the calls in flight
+  // finish and answer, for limits.stop_grace at most; then whatever still runs is cancelled.
+  net::asio::steady_timer grace(io);
+  std::chrono::steady_clock::time_point grace_deadline;
+  auto end_calls = [&] {
+    if (methods.in_flight() != 0)
+      spdlog::info("{} call(s) still running after the grace: cancelling them", methods.in_flight());
+    server.stop();
+    sessions.stop();
+    drain_deadline = std::chrono::steady_clock::now() + drain_limit;
+    await_drained();
+  };
+  std::function<void()> await_calls = [&] {
+    if (methods.in_flight() == 0 || std::chrono::steady_clock::now() >= grace_deadline) return end_calls();
+    grace.expires_after(std::chrono::milliseconds(20));
+    grace.async_wait([&](const net::error_code& ec) {
+      if (!ec) await_calls();
     });
   };
   auto stop = [&] {
@@ -437,11 +458,14 @@ int run_daemon(const config::Config& initial, DaemonHooks hooks) {
     systemd.stopping();
     maintenance.cancel();
     stall_watchdog.stop();
-    server.stop();
-    sessions.stop();
-    drain_deadline = std::chrono::steady_clock::now() + drain_limit;
-    bound_the_stop();
-    await_drained();
+    server.stop_listening();
+    methods.refuse_new_calls();
+    if (methods.in_flight() != 0)
+      spdlog::info("{} call(s) in flight: up to {} for them to finish", methods.in_flight(),
+                   config::format_duration(current.stop_grace));
+    grace_deadline = std::chrono::steady_clock::now() + current.stop_grace;
+    bound_the_stop(current.stop_grace);
+    await_calls();
   };
   std::function<void(const net::error_code&, int)> on_signal = [&](const net::error_code& ec, int signal) {
     if (ec) return;

@@ -39,6 +39,7 @@ inline constexpr int kPushUnavailable = -32010;  // subscribe on a connection th
 inline constexpr int kFileError = -32011;  // a path on disk: missing, not writable, no space… (data.kind)
 inline constexpr int kTransferFailed = -32012;  // a transfer gave up (retries used up, a broken answer)
 inline constexpr int kNoSuchTransfer = -32013;  // cancelTransfer: no transfer with that id is running
+inline constexpr int kStopping = -32014;        // the daemon is stopping: it takes no new calls
 }  // namespace codes
 
 struct Error {

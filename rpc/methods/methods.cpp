@@ -45,6 +45,7 @@ awaitable<Outcome> Methods::call(const Request& request, std::shared_ptr<Caller>
   // Own copies: the request is only borrowed, and this frame may outlive the server's view of it.
   std::string method = request.method;
   std::string params = request.params;
+  if (refusing_) co_return Error{codes::kStopping, "tgd is stopping: no new calls", {}};
   Impl& impl = *impl_;
   ++impl.in_flight;
   auto named = impl.in_flight_by_method.try_emplace(method, 0).first;

@@ -71,11 +71,14 @@ class Methods : public MethodHandler {
 
   // Requests being served now (every method, TL and daemon).
   std::uint64_t in_flight() const;
+  // A graceful stop began: calls in flight go on, new ones are refused (-32014).
+  void refuse_new_calls() { refusing_ = true; }
 
   struct Impl;
 
  private:
   std::unique_ptr<Impl> impl_;
+  bool refusing_ = false;
 };
 
 }  // namespace tgd::rpc

@@ -373,16 +373,21 @@ std::optional<std::string> RpcServer::reconfigure(ServerOptions next) {
   return std::nullopt;
 }
 
-void RpcServer::stop() {
+void RpcServer::stop_listening() {
   Impl& impl = *impl_;
-  if (impl.stopped) return;
-  impl.stopped = true;
   impl.state->stopped = true;
   if (impl.unix_listener) impl.unix_listener->close();
   if (impl.tcp_listener) {
     boost::system::error_code ignored;
     impl.tcp_listener->acceptor.close(ignored);
   }
+}
+
+void RpcServer::stop() {
+  Impl& impl = *impl_;
+  if (impl.stopped) return;
+  impl.stopped = true;
+  stop_listening();
   std::vector<std::shared_ptr<Connection>> connections;
   for (auto& [id, weak] : impl.state->connections) {
     if (auto connection = weak.lock()) connections.push_back(std::move(connection));

@@ -91,6 +91,10 @@ class RpcServer {
   // is applied to the socket file, a listener no longer configured closes. Adopted listeners keep
   // their address. On failure (a port in use, an unknown group) nothing has changed.
   std::optional<std::string> reconfigure(ServerOptions options);
+  // The first step of a graceful stop: closes the listeners (removing the socket file it created)
+  // so that nothing new connects, and leaves the open connections and their calls be (stop() ends
+  // them); /health answers 503 "stopping" from now on. Idempotent.
+  void stop_listening();
   // Closes the listeners (removing the socket file it created) and every connection; calls in
   // flight are cancelled and their answers dropped. Idempotent.
   void stop();

@@ -112,9 +112,18 @@ class LineClient:
         self.next_id = 1
 
     def call(self, method, params=None):
+        self.send(method, params)
+        return self.receive()
+
+    def send(self, method, params=None):
+        """Sends a request without waiting; its id."""
         request = {"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params or {}}
         self.next_id += 1
         self.sock.sendall(json.dumps(request).encode() + b"\n")
+        return request["id"]
+
+    def receive(self):
+        """The next message from tgd."""
         while b"\n" not in self.buffer:
             chunk = self.sock.recv(65536)
             if not chunk:
@@ -154,8 +163,9 @@ class SystemdCase(cli.CustomNetworkCase):
         env.pop("LISTEN_FDS", None)
         if watchdog_usec:
             env["WATCHDOG_USEC"] = str(watchdog_usec)
+        start = len(self.notify.snapshot())  # a READY=1 of this daemon's, not of one before it
         daemon = self.spawn(name, env=env)
-        self.notify.wait_for(lambda m: m.get("READY") == "1", cli.READY_TIMEOUT)
+        self.notify.wait_for(lambda m: m.get("READY") == "1", cli.READY_TIMEOUT, start)
         self.assertIsNone(daemon.poll(), self.log(name))
         return daemon
 
@@ -357,14 +367,51 @@ name = "second"
         self.stop(daemon, "reload")
         # At the next start too: a session the config made and no longer declares is not loaded.
         self.config.write_text(moved.replace('[[session]]\nname = "second"\n', ""))
-        start = len(self.notify.snapshot())
-        daemon = self.spawn("restart", env=dict(os.environ, NOTIFY_SOCKET=self.notify.path))
-        self.notify.wait_for(lambda m: m.get("READY") == "1", cli.READY_TIMEOUT, start)
+        daemon = self.start_notified("restart")
         client = LineClient(other)
         self.addCleanup(client.close)
         self.assertEqual([s["name"] for s in client.call("listSessions")["result"]], ["by_api", "main"])
         self.stop(daemon, "restart")
         self.assertFalse(os.path.exists(other), "the socket file outlived the daemon")
+
+
+class GracefulStopTest(SystemdCase):
+    def test_sigterm_lets_calls_in_flight_answer_refuses_new_ones_then_cancels_the_rest(self):
+        self.write_config('[limits]\nstop_grace = "3s"\n')
+        daemon = self.start_notified("grace")
+        busy = LineClient(self.socket)
+        self.addCleanup(busy.close)
+        idle = LineClient(self.socket)
+        self.addCleanup(idle.close)
+        short = busy.send("sleep", {"seconds": 1})
+        time.sleep(0.2)  # the sleep is in flight
+        began = time.monotonic()
+        daemon.send_signal(signal.SIGTERM)
+        self.wait_log("grace", "1 call(s) in flight: up to 3s for them to finish")
+        # Nothing new connects; a new call on an open connection is refused with its own code.
+        self.assertFalse(os.path.exists(self.socket))
+        refused = idle.call("status")
+        self.assertEqual(refused["error"]["code"], -32014, refused)
+        # The call in flight finishes and is answered; then tgd exits 0 without waiting out the grace.
+        answer = busy.receive()
+        self.assertEqual(answer["id"], short)
+        self.assertEqual(answer.get("result"), {"slept": 1}, answer)
+        self.assertEqual(daemon.wait(timeout=30), 0, self.log("grace"))
+        self.assertLess(time.monotonic() - began, 2.5)
+        self.assertNotIn("cancelling", self.full_log("grace"))
+
+        # A call longer than the grace: cancelled when the grace ends, the exit still clean.
+        self.write_config('[limits]\nstop_grace = "500ms"\n')
+        daemon = self.start_notified("cancel")
+        busy = LineClient(self.socket)
+        self.addCleanup(busy.close)
+        busy.send("sleep", {"seconds": 60})
+        time.sleep(0.2)
+        began = time.monotonic()
+        daemon.send_signal(signal.SIGTERM)
+        self.assertEqual(daemon.wait(timeout=30), 0, self.log("cancel"))
+        self.assertLess(time.monotonic() - began, 5)
+        self.assertIn("1 call(s) still running after the grace: cancelling them", self.full_log("cancel"))
 
 
 class LogFileTest(SystemdCase):
