@@ -374,9 +374,9 @@ void escape_into(std::string& out, std::string_view s) {
 }
 
 bool has_html_form(const Entity& e) {
+  if (e.type == kTextUrl || e.type == kMentionName || e.type == kCustomEmoji) return link_writes_back(e);
   return e.type == kBold || e.type == kItalic || e.type == kUnderline || e.type == kStrike ||
-         e.type == kCode || e.type == kPre || e.type == kTextUrl || e.type == kMentionName ||
-         e.type == kBlockquote || e.type == kSpoiler || e.type == kCustomEmoji;
+         e.type == kCode || e.type == kPre || e.type == kBlockquote || e.type == kSpoiler;
 }
 
 bool is_verbatim(const Entity& e) { return e.type == kCode || e.type == kPre; }

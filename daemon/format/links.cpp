@@ -33,4 +33,14 @@ std::optional<std::string_view> emoji_link_id(std::string_view url) {
   return after_prefix(url, "tg://emoji?id=");
 }
 
+bool link_writes_back(const Entity& e) {
+  if (e.type == kTextUrl) {
+    const auto id_text = user_link_id(e.url);
+    return !e.url.empty() && (!id_text || parse_positive_id(*id_text));
+  }
+  if (e.type == kMentionName) return e.user_id > 0;
+  if (e.type == kCustomEmoji) return e.document_id > 0;
+  return true;
+}
+
 }  // namespace tgd::format

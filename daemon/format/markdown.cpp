@@ -457,13 +457,7 @@ bool toggles(std::string_view type) {
 }
 
 bool has_markdown_form(const Entity& e) {
-  if (e.type == kTextUrl) {
-    // A tg://user link with a bad id would not parse back; an empty URL cannot be written.
-    const auto id_text = user_link_id(e.url);
-    return !e.url.empty() && (!id_text || parse_positive_id(*id_text));
-  }
-  if (e.type == kMentionName) return e.user_id > 0;
-  if (e.type == kCustomEmoji) return e.document_id > 0;
+  if (e.type == kTextUrl || e.type == kMentionName || e.type == kCustomEmoji) return link_writes_back(e);
   return e.type == kBold || e.type == kItalic || e.type == kUnderline || e.type == kStrike ||
          e.type == kSpoiler || e.type == kCode || e.type == kPre || e.type == kBlockquote;
 }

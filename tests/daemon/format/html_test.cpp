@@ -231,6 +231,20 @@ TEST_CASE("formatting: to_html escapes the text, counts UTF-16 units and splits 
   CHECK(to_html("ab", {plain(kBold, 1, 5)}) == "a<b>b</b>");
 }
 
+TEST_CASE("formatting: to_html leaves out links that would not parse back, keeping their text") {
+  for (const char* url : {"tg://user?id=abc", "TG://USER?ID=0", "tg://user?id=", ""}) {
+    INFO("url: " << url);
+    const std::string html = to_html("Bob", {text_url(0, 3, url), plain(kBold, 0, 1)});
+    CHECK(html == "<b>B</b>ob");
+    CHECK(std::holds_alternative<FormattedText>(parse_html(html)));
+  }
+  CHECK(to_html("Bob", {mention(0, 3, 0)}) == "Bob");
+  CHECK(to_html("Bob", {mention(0, 3, -5)}) == "Bob");
+  CHECK(to_html("xy", {custom_emoji(0, 2, 0)}) == "xy");
+  // A valid tg://user text URL is written (it parses back as a mention by id).
+  CHECK(to_html("Bob", {text_url(0, 3, "tg://user?id=42")}) == "<a href=\"tg://user?id=42\">Bob</a>");
+}
+
 TEST_CASE(
     "formatting: entities_json writes each constructor with its own fields, ids as strings, collapsed only "
     "when set") {
