@@ -158,8 +158,8 @@ class SystemdCase(cli.CustomNetworkCase):
         self.daemons.append(daemon)
         return daemon
 
-    def start_notified(self, name, watchdog_usec=None):
-        env = dict(os.environ, NOTIFY_SOCKET=self.notify.path)
+    def start_notified(self, name, watchdog_usec=None, extra_env=None):
+        env = dict(os.environ, NOTIFY_SOCKET=self.notify.path, **(extra_env or {}))
         env.pop("LISTEN_FDS", None)
         if watchdog_usec:
             env["WATCHDOG_USEC"] = str(watchdog_usec)
@@ -412,6 +412,42 @@ class GracefulStopTest(SystemdCase):
         self.assertEqual(daemon.wait(timeout=30), 0, self.log("cancel"))
         self.assertLess(time.monotonic() - began, 5)
         self.assertIn("1 call(s) still running after the grace: cancelling them", self.full_log("cancel"))
+
+
+class JournalLogTest(SystemdCase):
+    def journal_env(self, name):
+        """JOURNAL_STREAM naming the file `name`'s log goes to, as systemd names the journal's stream."""
+        path = self.tmp / f"{name}.log"
+        path.touch()
+        st = os.stat(path)
+        return {"JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"}
+
+    def run_and_reload_badly(self, name, extra_env):
+        daemon = self.start_notified(name, extra_env=extra_env)
+        good = self.config.read_text()
+        self.config.write_text(good + "\n[limits]\nmax_in_fligth = 5\n")
+        self.reload(daemon)
+        self.wait_log(name, "keeping the configuration in use")
+        self.config.write_text(good)
+        self.stop(daemon, name)
+        return [line for line in self.full_log(name).splitlines() if line]
+
+    def test_stderr_that_is_the_journal_gets_priority_prefixes_and_no_timestamps(self):
+        lines = self.run_and_reload_badly("journal", self.journal_env("journal"))
+        self.assertTrue(lines)
+        for line in lines:
+            self.assertRegex(line, r"^<[0-7]>", line)
+            self.assertNotRegex(line, r"\[\d{4}-\d\d-\d\d ", line)
+        self.assertTrue(any(line.startswith("<6>") and "ready" in line for line in lines), lines)
+        self.assertTrue(any(line.startswith("<3>reload: the new configuration is invalid") for line in lines), lines)
+        self.assertIn("<6>stopping", lines)
+
+    def test_a_journal_stream_that_is_not_stderr_keeps_timestamps(self):
+        # Set by systemd for the service, inherited by a child whose stderr went elsewhere.
+        other = self.journal_env("elsewhere")
+        lines = self.run_and_reload_badly("child", other)
+        for line in lines:
+            self.assertRegex(line, r"^\[\d{4}-\d\d-\d\d ", line)
 
 
 class LogFileTest(SystemdCase):
