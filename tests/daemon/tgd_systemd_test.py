@@ -414,6 +414,33 @@ class GracefulStopTest(SystemdCase):
         self.assertIn("1 call(s) still running after the grace: cancelling them", self.full_log("cancel"))
 
 
+class StallThresholdReloadTest(SystemdCase):
+    def stall(self, daemon, name, seconds):
+        """Stops the daemon for `seconds`; how many stall warnings were logged for it (a loaded
+        machine may add stalls of its own, but not over a 5 s threshold)."""
+        before = self.full_log(name).count("event loop stalled for")
+        client = LineClient(self.socket)
+        self.addCleanup(client.close)
+        os.kill(daemon.pid, signal.SIGSTOP)
+        time.sleep(seconds)
+        os.kill(daemon.pid, signal.SIGCONT)
+        client.call("status")  # the loop has run since
+        time.sleep(0.3)  # the watchdog's next turn
+        return self.full_log(name).count("event loop stalled for") - before
+
+    def test_a_reload_applies_a_new_stall_threshold_at_once(self):
+        daemon = self.start_notified("stall")
+        self.assertGreaterEqual(self.stall(daemon, "stall", 0.6), 1, self.log("stall"))
+        self.write_config('[monitoring]\nstall_threshold = "5s"\n')
+        self.reload(daemon)
+        self.assertEqual(self.stall(daemon, "stall", 0.6), 0, self.log("stall"))
+        self.write_config('[monitoring]\nstall_threshold = "100ms"\n')
+        self.reload(daemon)
+        self.assertGreaterEqual(self.stall(daemon, "stall", 0.6), 1, self.log("stall"))
+        self.assertIn("(threshold 100 ms)", self.full_log("stall"))
+        self.stop(daemon, "stall")
+
+
 class JournalLogTest(SystemdCase):
     def journal_env(self, name):
         """JOURNAL_STREAM naming the file `name`'s log goes to, as systemd names the journal's stream."""
