@@ -9,6 +9,7 @@
 
 #include "daemon/session/peer_extract.hpp"
 #include "daemon/session/update_driver.hpp"
+#include "protocol/base/redact.hpp"
 #include "protocol/net/asio.hpp"
 #include "protocol/tl/json_out.hpp"
 
@@ -177,6 +178,9 @@ net::awaitable<JsonResult> Session::call_json(std::string_view method, std::stri
   if (state_ == SessionState::LoggedOut && !method.starts_with("auth.") && !method.starts_with("help.")) {
     co_return CallError{CallError::Kind::LoggedOut, 401, logout_reason_, 0};
   }
+  // Trace: every call and answer, secrets masked by field name (protocol/base/redact.hpp).
+  if (spdlog::should_log(spdlog::level::trace))
+    spdlog::trace("session {}: call {} {}", name_, method, redact_json(params, kLoggedJsonChars));
   auto encoded = context_.tl->encode_call(method, params);
   if (auto* error = std::get_if<TlJsonError>(&encoded))
     co_return CallError{CallError::Kind::BadInput, 0, std::move(error->message), 0};
@@ -186,11 +190,16 @@ net::awaitable<JsonResult> Session::call_json(std::string_view method, std::stri
   std::string sent_params;
   if (feed_updates && updates_) sent_params = params;
   InvokeResult r = co_await invoker_->invoke(std::move(std::get<Bytes>(encoded)), options);
-  if (auto* error = std::get_if<CallError>(&r)) co_return std::move(*error);
+  if (auto* error = std::get_if<CallError>(&r)) {
+    spdlog::trace("session {}: {} failed: {} {}", name_, name, error->code, error->message);
+    co_return std::move(*error);
+  }
   auto decoded = context_.tl->decode_result(name, std::get<Bytes>(r));
   if (auto* error = std::get_if<TlJsonError>(&decoded))
     co_return CallError{CallError::Kind::Failed, 0, "undecodable answer: " + error->message, 0};
   const std::string& json = std::get<std::string>(decoded);
+  if (spdlog::should_log(spdlog::level::trace))
+    spdlog::trace("session {}: answer to {} {}", name_, name, redact_json(json, kLoggedJsonChars));
   feed_peers(json);
   // updates_ may have started during the call (a login's answer): then there are no params, and
   // nothing from before the engine's getState is needed anyway.

@@ -1,5 +1,6 @@
 // Session: the login flows of facts §6 — bot token, phone code, 2FA (SRP), sign-up, logout.
-// Secrets (bot tokens, codes, passwords) are never logged.
+// Secrets are never logged: bot tokens by their bot id only, phone numbers masked
+// (protocol/base/redact.hpp), codes and passwords not at all.
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
@@ -9,6 +10,7 @@
 
 #include "daemon/session/session.hpp"
 #include "protocol/base/base64.hpp"
+#include "protocol/base/redact.hpp"
 #include "protocol/crypto/srp.hpp"
 #include "protocol/net/asio.hpp"
 #include "protocol/tl/json_fields.hpp"
@@ -94,6 +96,7 @@ awaitable<Session::LoginResult> Session::login_call(std::string_view method, std
   JsonResult r = co_await call(method, params);
   if (auto* error = std::get_if<CallError>(&r)) {
     if (is_error(*error, "SESSION_PASSWORD_NEEDED")) {
+      spdlog::info("session {}: the account has a 2FA password; waiting for it", name_);
       set_state(SessionState::WaitingPassword);
       co_return SessionState::WaitingPassword;
     }
@@ -115,6 +118,8 @@ awaitable<Session::LoginResult> Session::login_call(std::string_view method, std
     if (root["phone_code_hash"].get(hash) != simdjson::SUCCESS)
       co_return CallError{CallError::Kind::Failed, 0, "auth.sentCode without phone_code_hash", 0};
     phone_code_hash_ = std::string(hash);
+    if (spdlog::should_log(spdlog::level::info))
+      spdlog::info("session {}: a login code was sent to {}; waiting for it", name_, mask_phone(phone_));
     set_state(SessionState::WaitingCode);
     co_return SessionState::WaitingCode;
   }
@@ -129,6 +134,8 @@ awaitable<Session::LoginResult> Session::login_call(std::string_view method, std
 awaitable<Session::LoginResult> Session::bot_login(std::string token) {
   const auto self = shared_from_this();  // calls may outlive the session's owner
   if (state_ == SessionState::Ready) co_return wrong_state("already logged in; log out first");
+  if (spdlog::should_log(spdlog::level::info))
+    spdlog::info("session {}: logging in with the bot token {}", name_, mask_bot_token(token));
   const std::string params = R"({"flags":0,)" + api_credentials(invoker_->params()) +
                              R"(,"bot_auth_token":)" + tl::json_quoted(token) + "}";
   co_return co_await login_call("auth.importBotAuthorization", params, "bot");
@@ -144,6 +151,8 @@ awaitable<Session::LoginResult> Session::phone_login(std::string phone) {
     co_return CallError{CallError::Kind::BadInput, 0, "phone: digits expected, e.g. +9996621234", 0};
   phone_ = phone;
   phone_code_hash_.clear();
+  if (spdlog::should_log(spdlog::level::info))
+    spdlog::info("session {}: asking for a login code for {}", name_, mask_phone(phone));
   const std::string params = R"({"phone_number":)" + tl::json_quoted(phone) + "," +
                              api_credentials(invoker_->params()) + R"(,"settings":{"_":"codeSettings"}})";
   co_return co_await login_call("auth.sendCode", params, "user");
@@ -152,6 +161,8 @@ awaitable<Session::LoginResult> Session::phone_login(std::string phone) {
 awaitable<Session::LoginResult> Session::complete_phone_login(std::string code) {
   const auto self = shared_from_this();  // calls may outlive the session's owner
   if (state_ != SessionState::WaitingCode) co_return wrong_state("no login code expected");
+  if (spdlog::should_log(spdlog::level::info))
+    spdlog::info("session {}: signing in as {} with the code received", name_, mask_phone(phone_));
   const std::string params = R"({"phone_number":)" + tl::json_quoted(phone_) + R"(,"phone_code_hash":)" +
                              tl::json_quoted(phone_code_hash_) + R"(,"phone_code":)" + tl::json_quoted(code) +
                              "}";
@@ -172,6 +183,7 @@ awaitable<Session::LoginResult> Session::complete_signup(std::string first_name,
 awaitable<Session::LoginResult> Session::complete_2fa(std::string password) {
   const auto self = shared_from_this();  // calls may outlive the session's owner
   if (state_ != SessionState::WaitingPassword) co_return wrong_state("no 2FA password expected");
+  spdlog::info("session {}: checking the 2FA password (SRP)", name_);
   JsonResult r = co_await call("account.getPassword", "{}");
   if (auto* error = std::get_if<CallError>(&r)) co_return std::move(*error);
   simdjson::dom::parser parser;

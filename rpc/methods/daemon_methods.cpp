@@ -206,7 +206,7 @@ const std::vector<Methods::Impl::DaemonMethod>& Methods::Impl::daemon_methods() 
        "engine counters (pushes, requests, published, journal seqs); subscriptions (active, and since the "
        "start: notified, paced, lagged, dropped); transfers (active, and since the start: downloads, "
        "uploads, "
-       "failed, cancelled, bytes each way, part retries, reference refreshes).",
+       "failed, cancelled, bytes each way, part retries, reference refreshes); the log level in use.",
        "{}",
        &Impl::status},
       {"sleep",
@@ -214,6 +214,12 @@ const std::vector<Methods::Impl::DaemonMethod>& Methods::Impl::daemon_methods() 
        "Waits, without blocking anything else; for scripts and tests. Answers {\"slept\": seconds}.",
        R"({"seconds":1.5})",
        &Impl::sleep},
+      {"setLogLevel",
+       {{"level", ArgType::String, true, "trace, debug, info, warn, error, critical or off"}},
+       "Changes the running daemon's log level at once, without a reload; a later SIGHUP reload applies "
+       "the configuration's log.level again. Answers {\"level\": new, \"previous\": old}.",
+       R"({"level":"debug"})",
+       &Impl::set_log_level},
       {"help",
        {{"method", ArgType::String, false,
          "a daemon method, a TL method, a TL constructor or a TL type; left out: the list of daemon "

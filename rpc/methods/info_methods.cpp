@@ -226,6 +226,7 @@ awaitable<Outcome> Methods::Impl::status(Args) {
   out.num("open_connections", static_cast<std::uint64_t>(connections));
   out.num("calls_in_flight", calls);
   out.num("requests_in_flight", in_flight);
+  out.str("log_level", log_level());
   out.real("uptime_seconds",
            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   co_return out.done();

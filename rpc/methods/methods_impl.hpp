@@ -167,6 +167,9 @@ struct Methods::Impl {
   boost::asio::awaitable<Outcome> status(methods::Args args);
   boost::asio::awaitable<Outcome> sleep(methods::Args args);
   boost::asio::awaitable<Outcome> help(methods::Args args);
+  // setLogLevel (log_methods.cpp), and the running logger's level as log.level names it.
+  boost::asio::awaitable<Outcome> set_log_level(methods::Args args);
+  static std::string_view log_level();
   // Updates (update_methods.cpp): over MethodsOptions::updates.
   boost::asio::awaitable<Outcome> subscribe(methods::Args args);
   boost::asio::awaitable<Outcome> unsubscribe(methods::Args args);

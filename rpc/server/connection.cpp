@@ -1,8 +1,10 @@
 #include "rpc/server/connection.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "protocol/base/redact.hpp"
 #include "rpc/server/ws_frame.hpp"
 
 namespace tgd::rpc {
@@ -18,9 +20,23 @@ namespace {
 constexpr std::size_t kCoalesceBelow = 4 * 1024;
 constexpr std::size_t kChunkBytes = 16 * 1024;
 
+// Trace: every request and its answer, secrets masked by field name (protocol/base/redact.hpp).
 awaitable<Outcome> run_call(MethodHandler& handler, Request request, std::shared_ptr<Caller> caller) {
+  const std::uint64_t connection = caller->connection_id();
+  if (spdlog::should_log(spdlog::level::trace)) {
+    spdlog::trace("rpc {}: request {} {}", connection, request.method,
+                  redact_json(request.params, kLoggedJsonChars));
+  }
   auto call = handler.call(request, std::move(caller));
   Outcome outcome = co_await std::move(call);
+  if (spdlog::should_log(spdlog::level::trace)) {
+    if (const auto* error = std::get_if<Error>(&outcome)) {
+      spdlog::trace("rpc {}: {} failed: {} {}", connection, request.method, error->code, error->message);
+    } else {
+      spdlog::trace("rpc {}: {} answered {}", connection, request.method,
+                    redact_json(std::get<std::string>(outcome), kLoggedJsonChars));
+    }
+  }
   co_return outcome;
 }
 

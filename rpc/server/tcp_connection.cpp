@@ -4,6 +4,7 @@
 // (ws_frame.hpp says why).
 #include <sys/socket.h>
 
+#include <spdlog/spdlog.h>
 #include <array>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
@@ -195,6 +196,15 @@ class TcpConnection final : public Connection {
       // Probes reach /health without the token (it tells nothing but "serving"); Host and Origin are
       // still checked, so a rebound DNS name cannot use it to find tgd.
       if (auto refused = refusal(request, path != "/health")) {
+        // The path only: a ?token= in the query must not reach the log.
+        if (spdlog::should_log(spdlog::level::debug)) {
+          boost::system::error_code peer_ec;
+          const auto peer = socket_.remote_endpoint(peer_ec);
+          spdlog::debug("http {}: {} {} refused with {}: {}",
+                        peer_ec ? std::string("?") : peer.address().to_string(),
+                        std::string(request.method_string()), std::string(path),
+                        static_cast<unsigned>(refused->status), refused->text);
+        }
         co_await refuse(refused->status, refused->text, version);
         co_return;
       }

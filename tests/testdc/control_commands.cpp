@@ -299,6 +299,12 @@ void ControlCommands::execute(std::string_view line, std::function<void(std::str
     if (op == "fault") return reply(fault(w, cmd));
     if (op == "rpc_fault") return reply(rpc_fault(w, cmd));
     if (op == "state") return reply(state(w, cmd));
+    if (op == "set_password") {
+      // World::set_password: real SRP from now on (~50 ms of PBKDF2); "" removes the password.
+      Account& a = account(w, cmd, "account");
+      w.set_password(a.id, get_string(cmd, "password", ""), get_string(cmd, "hint", ""));
+      return reply(R"({"ok":true,"id":)" + std::to_string(a.id) + "}");
+    }
     if (op == "stats") return reply(stats(dc_));
     if (op == "send_document") return reply(send_document(dc_, cmd));
     if (op == "expire_file_references") {

@@ -404,7 +404,7 @@ TEST_CASE("help: the daemon methods, a TL method's params with types and docs, a
   MethodsHarness f;
   f.h.run([&]() -> net::awaitable<void> {
     const Json all(result_of(co_await f.call("help")));
-    CHECK(all.size("/daemon_methods") == 30);  // with the update, file, formatting and helper methods
+    CHECK(all.size("/daemon_methods") == 31);  // with the update, file, formatting, helper and log methods
     CHECK(all.at("/daemon_methods/0/name") == "listSessions");
     CHECK(all.at("/telegram_methods").find("messages.sendMessage") != std::string::npos);
     CHECK(all.at("/layer") == std::to_string(schemas().api.layer()));
