@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <memory>
 
 #include "protocol/crypto/detail/openssl_util.hpp"
 
@@ -18,6 +19,22 @@ void random_fill(MutableByteSpan out) {
     detail::ensure(RAND_bytes(out.data() + done, static_cast<int>(n)), "RAND_bytes");
     done += n;
   }
+}
+
+void RandomPool::fill(MutableByteSpan out) {
+  if (out.size() > 256) return random_fill(out);
+  if (kSize - used_ < out.size()) {
+    random_fill(buffer_);
+    used_ = 0;
+  }
+  std::memcpy(out.data(), buffer_.data() + used_, out.size());
+  // Handed out once: never again, and not left readable in the buffer.
+  std::memset(buffer_.data() + used_, 0, out.size());
+  used_ += out.size();
+}
+
+RandomSource pooled_random() {
+  return [pool = std::make_shared<RandomPool>()](MutableByteSpan out) { pool->fill(out); };
 }
 
 Bytes random_bytes(std::size_t size) {

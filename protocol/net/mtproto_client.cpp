@@ -446,7 +446,7 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
 
   void make_session(crypto::AuthKey new_key, std::int64_t salt, std::int64_t time_offset) {
     key = new_key;
-    session.emplace(std::move(new_key), salt, time_offset, options.session, crypto::random_fill);
+    session.emplace(std::move(new_key), salt, time_offset, options.session, random);
     session_initialized = false;
     std::vector<std::uint32_t> queued;
     queued.swap(waiting);
@@ -528,9 +528,12 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
       co_return End{"connect: " + describe(cec), {}, false};
     }
     connecting->set_option(tcp::no_delay(true), ec);  // requests are small and latency-bound
-    auto codec = options.obfuscated ? transport::Codec::client_obfuscated(
-                                          options.framing, static_cast<std::int16_t>(options.dc.dc_id))
-                                    : std::optional(transport::Codec::client(options.framing));
+    transport::CodecOptions codec_options{.random = random};
+    auto codec = options.obfuscated
+                     ? transport::Codec::client_obfuscated(options.framing,
+                                                           static_cast<std::int16_t>(options.dc.dc_id),
+                                                           std::nullopt, std::move(codec_options))
+                     : std::optional(transport::Codec::client(options.framing, std::move(codec_options)));
     if (!codec) {  // excluded by the constructor's checks; kept as a value, not a crash
       connecting.reset();
       co_return End{"the transport cannot be set up", {}, false};
@@ -657,6 +660,8 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
   std::optional<std::string> config_error;
 
   std::optional<crypto::AuthKey> key;
+  // Padding, ids and obfuscation headers of this client's sessions and connections.
+  crypto::RandomSource random = crypto::pooled_random();
   std::optional<mtproto::ClientSession> session;
   mtproto::ClientCounters retired;  // sessions dropped with their key
   std::optional<mtproto::client_event::NewSessionCreated> last_new_session;

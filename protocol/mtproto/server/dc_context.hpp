@@ -58,14 +58,15 @@ struct DcOptions {
   SessionLimits limits;
   // Fixed seed for reproducible salts; random when empty.
   std::optional<std::uint64_t> salt_seed;
-  // Padding, new_session_created.unique_id and the salt seed; empty means the secure generator.
+  // Padding, new_session_created.unique_id and the salt seed; empty means the secure generator
+  // (crypto::pooled_random: one RAND_bytes per 4 KiB, not per answer).
   RandomSource random;
 };
 
 struct DcContext {
   explicit DcContext(DcOptions options)
       : limits(options.limits),
-        random(options.random ? std::move(options.random) : RandomSource(crypto::random_fill)),
+        random(options.random ? std::move(options.random) : crypto::pooled_random()),
         salts(options.salt_seed ? *options.salt_seed : random_u64()) {}
 
   // The server's clock: the caller's time plus the injected skew.
