@@ -6,11 +6,12 @@
 //   TL methods    "messages.sendMessage" with params in tgd's JSON form (README), plus "session"
 //                 (default: the only session). Peer references and random_id are filled in
 //                 (param_rewriter.hpp); the answer is the decoded TL result, unchanged.
-//   daemon        listSessions, addSession, removeSession, botLogin, phoneLogin, completePhoneLogin,
-//                 complete2faLogin, completeSignup, logout, getSelf, getInfo, status, sleep,
-//                 setLogLevel, help, subscribe, unsubscribe, getUpdates (the table in
-//                 daemon_methods.cpp; `help` prints it). Daemon methods see the Caller
-//                 (Args::caller): subscribe pushes to it.
+//   daemon        sessions and logins, information (getSelf, getInfo, status, help), updates
+//                 (subscribe, getUpdates), files (downloadToDir, uploadFile...), formatting
+//                 (parseText, messageToHtml...), helpers (getDialogs, getHistory...), sleep,
+//                 setLogLevel: the table in daemon_methods.cpp is the list (`help` prints it;
+//                 README's table documents each). Daemon methods see the Caller (Args::caller):
+//                 subscribe pushes to it.
 //   errors        errors.hpp: Telegram's code and message for rpc errors, tgd's -320xx otherwise.
 //
 // Lifetime: the SessionManager, the schema, the store and the Methods object must outlive every

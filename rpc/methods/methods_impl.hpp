@@ -1,6 +1,8 @@
 #pragma once
-// Methods' insides, shared by methods.cpp (dispatch, TL calls), daemon_methods.cpp (the daemon
-// method table, sessions and logins) and info_methods.cpp (getSelf, getInfo, status, sleep, help).
+// Methods' insides, shared by methods.cpp (dispatch, TL calls, queues), daemon_methods.cpp (the
+// daemon method table, sessions and logins) and the daemon methods' files: info_methods.cpp
+// (getSelf, getInfo, status, sleep, help), update_methods.cpp, file_methods.cpp, parse_mode.cpp,
+// helper_methods.cpp, log_methods.cpp, and metrics_methods.cpp (GET /metrics).
 //
 // One simdjson parser serves every request: documents parsed with it are read synchronously and
 // never held across a co_await (another request may reuse the parser meanwhile).
