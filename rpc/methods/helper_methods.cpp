@@ -163,13 +163,10 @@ awaitable<Outcome> Methods::Impl::call_in(std::string session, std::string metho
 }
 
 awaitable<Outcome> Methods::Impl::get_full_info(Args args) {
-  auto picked = pick_session(args.text("session"));
-  if (auto* e = std::get_if<Error>(&picked)) co_return std::move(*e);
-  auto s = std::get<std::shared_ptr<Session>>(std::move(picked));
-  const std::string path = "params.peer";
-  auto resolved = co_await resolve_reference(s, *args.text("peer"), path);
-  if (auto* e = std::get_if<Error>(&resolved)) co_return std::move(*e);
-  const ResolvedPeer peer = std::get<ResolvedPeer>(std::move(resolved));
+  auto opened = co_await session_and_peer(args);
+  if (auto* e = std::get_if<Error>(&opened)) co_return std::move(*e);
+  const auto s = std::move(std::get<SessionAndPeer>(opened).session);
+  const ResolvedPeer peer = std::move(std::get<SessionAndPeer>(opened).peer);
   const PeerKind kind = store_kind(peer);
   std::string method, fields;
   switch (kind) {
@@ -222,14 +219,11 @@ awaitable<Outcome> Methods::Impl::get_history(Args args) {
   const std::int64_t min = std::get<std::int64_t>(min_id);
   const std::int64_t max = std::get<std::int64_t>(max_id);
   const bool reverse = args.flag("reverse").value_or(false);
-  auto picked = pick_session(args.text("session"));
-  if (auto* e = std::get_if<Error>(&picked)) co_return std::move(*e);
-  auto s = std::get<std::shared_ptr<Session>>(std::move(picked));
-  const std::string path = "params.peer";
-  auto resolved = co_await resolve_reference(s, *args.text("peer"), path);
-  if (auto* e = std::get_if<Error>(&resolved)) co_return std::move(*e);
+  auto opened = co_await session_and_peer(args);
+  if (auto* e = std::get_if<Error>(&opened)) co_return std::move(*e);
+  const auto s = std::move(std::get<SessionAndPeer>(opened).session);
   const std::string input_peer =
-      methods::render(std::get<ResolvedPeer>(resolved), methods::PeerTarget::InputPeer).json;
+      methods::render(std::get<SessionAndPeer>(opened).peer, methods::PeerTarget::InputPeer).json;
 
   // The exclusive bound the next page starts from: newest first, the id below which messages are
   // wanted (0: the newest); reverse, the id above which they are (0: the oldest). max_id is the
@@ -449,13 +443,10 @@ awaitable<Outcome> Methods::Impl::send_message(Args args) {
   const tl::Combinator* send = schema.find("messages.sendMessage");
   if (send == nullptr)
     co_return Error{codes::kInternalError, "messages.sendMessage is not in this layer", {}};
-  auto picked = pick_session(args.text("session"));
-  if (auto* e = std::get_if<Error>(&picked)) co_return std::move(*e);
-  auto s = std::get<std::shared_ptr<Session>>(std::move(picked));
-  const std::string path = "params.peer";
-  auto resolved = co_await resolve_reference(s, *args.text("peer"), path);
-  if (auto* e = std::get_if<Error>(&resolved)) co_return std::move(*e);
-  const ResolvedPeer peer = std::get<ResolvedPeer>(std::move(resolved));
+  auto opened = co_await session_and_peer(args);
+  if (auto* e = std::get_if<Error>(&opened)) co_return std::move(*e);
+  const auto s = std::move(std::get<SessionAndPeer>(opened).session);
+  const ResolvedPeer peer = std::move(std::get<SessionAndPeer>(opened).peer);
   const std::optional<std::int64_t> self_id = s->self_user_id();
   const PeerKind kind = store_kind(peer);
   const std::int64_t peer_id =

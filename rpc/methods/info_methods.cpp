@@ -84,14 +84,22 @@ awaitable<std::variant<ResolvedPeer, Error>> Methods::Impl::resolve_reference(st
   co_return r;
 }
 
-awaitable<Outcome> Methods::Impl::get_info(Args args) {
+awaitable<std::variant<Methods::Impl::SessionAndPeer, Error>> Methods::Impl::session_and_peer(
+    const Args& args) {
   auto picked = pick_session(args.text("session"));
   if (auto* e = std::get_if<Error>(&picked)) co_return std::move(*e);
   auto s = std::get<std::shared_ptr<Session>>(std::move(picked));
-  const std::string path = "params.peer";
+  const std::string path = "params.peer";  // named: a temporary argument trips g++ 12's coroutines
   auto resolved = co_await resolve_reference(s, *args.text("peer"), path);
   if (auto* e = std::get_if<Error>(&resolved)) co_return std::move(*e);
-  std::optional<ResolvedPeer> peer = std::move(std::get<ResolvedPeer>(resolved));
+  co_return SessionAndPeer{std::move(s), std::get<ResolvedPeer>(std::move(resolved))};
+}
+
+awaitable<Outcome> Methods::Impl::get_info(Args args) {
+  auto opened = co_await session_and_peer(args);
+  if (auto* e = std::get_if<Error>(&opened)) co_return std::move(*e);
+  auto s = std::move(std::get<SessionAndPeer>(opened).session);
+  std::optional<ResolvedPeer> peer = std::move(std::get<SessionAndPeer>(opened).peer);
   // The object, for its name, unless the reference carried it (or the caller does not want it).
   if (args.flag("fetch").value_or(true) && peer->object.empty()) {
     std::string method, params, key;

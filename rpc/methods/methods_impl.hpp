@@ -150,6 +150,13 @@ struct Methods::Impl {
       std::shared_ptr<session::Session> session, std::string reference, std::string path);
   boost::asio::awaitable<std::variant<methods::ResolvedPeer, Error>> resolve_username(
       std::shared_ptr<session::Session> session, std::string username, std::string path);
+  // What the peer helpers start with: the session `params.session` names (or the only one) and
+  // the peer `params.peer` refers to, resolved in it.
+  struct SessionAndPeer {
+    std::shared_ptr<session::Session> session;
+    methods::ResolvedPeer peer;
+  };
+  boost::asio::awaitable<std::variant<SessionAndPeer, Error>> session_and_peer(const methods::Args& args);
 
   // JSON of a session for listSessions and the login methods.
   static std::string session_json(session::Session& s);
