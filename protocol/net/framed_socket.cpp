@@ -89,25 +89,32 @@ awaitable<std::variant<transport::Event, SocketClosed>> FramedSocket::receive() 
         co_return SocketClosed{"transport violation: " + violation->reason};
       co_return std::move(*event);
     }
-    if (error_code ec = co_await read_and_feed(socket_, codec_)) co_return SocketClosed{describe(ec)};
+    if (error_code ec = co_await read_and_feed()) co_return SocketClosed{describe(ec)};
   }
 }
 
-awaitable<error_code> read_and_feed(tcp::socket& socket, transport::Codec& codec) {
+awaitable<error_code> FramedSocket::read_and_feed() {
   // One per thread: the bytes are fed to the codec right after recv(), with no suspension between.
   thread_local std::vector<std::uint8_t> buffer(64 * 1024);
   while (true) {
-    const ssize_t n = ::recv(socket.native_handle(), buffer.data(), buffer.size(), MSG_DONTWAIT);
+    if (drained_) {
+      // Edge-triggered epoll is re-armed by this wait (Asio's epoll_ctl MOD), so bytes that came
+      // since the last recv() are reported at once.
+      auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, as_tuple_awaitable);
+      if (ec) co_return ec;
+      drained_ = false;
+    }
+    const ssize_t n = ::recv(socket_.native_handle(), buffer.data(), buffer.size(), MSG_DONTWAIT);
     if (n > 0) {
-      codec.feed(ByteSpan(buffer.data(), static_cast<std::size_t>(n)));
+      drained_ = static_cast<std::size_t>(n) < buffer.size();
+      codec_.feed(ByteSpan(buffer.data(), static_cast<std::size_t>(n)));
       co_return error_code{};
     }
     if (n == 0) co_return asio::error::eof;
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK)
       co_return error_code(errno, boost::system::system_category());
-    auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, as_tuple_awaitable);
-    if (ec) co_return ec;
+    drained_ = true;
   }
 }
 

@@ -35,6 +35,12 @@ class FramedSocket {
   awaitable<std::optional<SocketClosed>> send_transport_error(std::int32_t code);
   // The next transport event; SocketClosed when the connection ends (a Violation also ends it).
   awaitable<std::variant<transport::Event, SocketClosed>> receive();
+  // Waits until the socket is readable, reads what it holds into a buffer shared by every socket
+  // of the calling thread, and feeds that to the codec (which keeps its own copy of a partial
+  // frame) before anything else runs on the thread. So a connection holds no read buffer of its
+  // own: an idle one costs no 64 KiB. Returns the error ending the connection (eof when the peer
+  // closed it), or none. For readers that take the codec's events themselves.
+  awaitable<error_code> read_and_feed();
 
   transport::Codec& codec() { return codec_; }
   tcp::socket& socket() { return socket_; }
@@ -46,12 +52,10 @@ class FramedSocket {
   tcp::socket socket_;
   transport::Codec codec_;
   Bytes out_;
+  // The last read left the socket empty (it returned less than the buffer holds): the next one
+  // waits for readability first instead of trying a recv() that would only say EAGAIN — at one
+  // request at a time, a system call saved per packet.
+  bool drained_ = false;
 };
-
-// Waits until `socket` is readable, reads what it holds into a buffer shared by every socket of the
-// calling thread, and feeds that to `codec` (which keeps its own copy of a partial frame) before
-// anything else runs on the thread. So a connection holds no read buffer of its own: an idle one
-// costs no 64 KiB. Returns the error ending the connection (eof when the peer closed it), or none.
-awaitable<error_code> read_and_feed(tcp::socket& socket, transport::Codec& codec);
 
 }  // namespace tgd::net

@@ -589,7 +589,7 @@ struct MtprotoClient::Impl : std::enable_shared_from_this<Impl> {
     while (true) {
       auto& codec = c.socket.codec();
       // No read buffer per connection (an idle session would hold 64 KiB): a per-thread one.
-      const error_code ec = co_await read_and_feed(c.socket.socket(), codec);
+      const error_code ec = co_await c.socket.read_and_feed();
       if (ec || stopped) {
         end.reason = describe(ec);
         co_return end;
