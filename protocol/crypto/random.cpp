@@ -22,6 +22,7 @@ void random_fill(MutableByteSpan out) {
 }
 
 void RandomPool::fill(MutableByteSpan out) {
+  if (out.empty()) return;  // an empty span's data() may be null, which memcpy must not see
   if (out.size() > 256) return random_fill(out);
   if (kSize - used_ < out.size()) {
     random_fill(buffer_);
