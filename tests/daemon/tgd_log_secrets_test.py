@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tgd_cli_test as cli  # noqa: E402  (shared helpers: run, read_line, CustomNetworkCase)
-from tgd_updates_test import JsonLines  # noqa: E402
+from tgd_updates_test import ControlledNetworkCase, JsonLines  # noqa: E402
 
 PHONE = "9996621234"  # a test DC user on DC 2; its login code is 22222
 PHONE_MASKED = "+99******34"
@@ -41,24 +41,11 @@ API_HASH = "0123456789abcdef0123456789abcdef"  # tgd_cli_test.CustomNetworkCase'
 WRONG_TOKEN = "wr0ng-bearer-t0ken-0123456789abcdef"
 
 
-class LogSecretsCase(cli.CustomNetworkCase):
+class LogSecretsCase(ControlledNetworkCase):
     """One daemon run with log.level trace and log.format `style`, the logins and calls, then the
     logs searched."""
 
     style = None  # "text" or "json"
-
-    def extra_testdc_flags(self):
-        self.control_path = str(self.tmp / "control.sock")
-        return ["--control", self.control_path]
-
-    def control(self, command):
-        client = JsonLines(self.control_path, timeout=60)
-        try:
-            answer = client.request(command)
-        finally:
-            client.close()
-        self.assertTrue(answer and answer.get("ok"), answer)
-        return answer
 
     def setUp(self):
         super().setUp()

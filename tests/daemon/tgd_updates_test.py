@@ -124,19 +124,28 @@ def message_text(update):
     return update.get("message", {}).get("message")
 
 
-class UpdatesKill9Test(cli.CustomNetworkCase):
+class ControlledNetworkCase(cli.CustomNetworkCase):
+    """CustomNetworkCase whose test DC also listens on a control socket (tests/testdc/README.md)."""
+
+    control_timeout = 60
+
     def extra_testdc_flags(self):
         self.control_path = str(self.tmp / "control.sock")
         return ["--control", self.control_path]
 
     def control(self, command):
-        client = JsonLines(self.control_path, timeout=300)
+        """Sends one control command; its answer, which must say ok."""
+        client = JsonLines(self.control_path, timeout=self.control_timeout)
         try:
             answer = client.request(command)
         finally:
             client.close()
         self.assertTrue(answer and answer.get("ok"), f"{command} -> {answer}")
         return answer
+
+
+class UpdatesKill9Test(ControlledNetworkCase):
+    control_timeout = 300
 
     def wait_for(self, condition, what, timeout=120):
         deadline = time.monotonic() + timeout
@@ -410,16 +419,12 @@ def peer_user(update):
     return int(peer["user_id"]) if peer.get("_") == "peerUser" else None
 
 
-class TwoAccountsCase(cli.CustomNetworkCase):
+class TwoAccountsCase(ControlledNetworkCase):
     """tgd run with two sessions: "main", the bot BOT_ID, and "alice", the user ALICE_PHONE; the UNIX
     socket and WebSocket; the test DC's control socket for a third account (SENDER) that sends."""
 
     subscriber_buffer = None  # [updates] subscriber_buffer, when set
     lag_timeout = None  # [updates] lag_timeout, when set
-
-    def extra_testdc_flags(self):
-        self.control_path = str(self.tmp / "control.sock")
-        return ["--control", self.control_path]
 
     def setUp(self):
         super().setUp()
@@ -460,15 +465,6 @@ class TwoAccountsCase(cli.CustomNetworkCase):
         rpc = Rpc(WebSocket("127.0.0.1", self.ws_port, self.token))
         self.addCleanup(rpc.close)
         return rpc
-
-    def control(self, command):
-        client = JsonLines(self.control_path, timeout=60)
-        try:
-            answer = client.request(command)
-        finally:
-            client.close()
-        self.assertTrue(answer and answer.get("ok"), f"{command} -> {answer}")
-        return answer
 
     def send_to_bot(self, text):
         """SENDER (not a tgd session) sends the bot a message through the test DC."""
