@@ -444,8 +444,13 @@ int run_daemon(const config::Config& initial, DaemonHooks hooks) {
     drain_deadline = std::chrono::steady_clock::now() + drain_limit;
     await_drained();
   };
+  // Done when every call has ended and its answer has been written (closing a connection drops
+  // what is still queued on it).
+  auto calls_answered = [&] {
+    return methods.in_flight() == 0 && server.stats().in_flight == 0 && server.queued_bytes() == 0;
+  };
   std::function<void()> await_calls = [&] {
-    if (methods.in_flight() == 0 || std::chrono::steady_clock::now() >= grace_deadline) return end_calls();
+    if (calls_answered() || std::chrono::steady_clock::now() >= grace_deadline) return end_calls();
     grace.expires_after(std::chrono::milliseconds(20));
     grace.async_wait([&](const net::error_code& ec) {
       if (!ec) await_calls();

@@ -414,4 +414,12 @@ bool RpcServer::tcp_adopted() const { return impl_->tcp_listener && impl_->tcp_l
 
 Stats RpcServer::stats() const { return impl_->state->stats; }
 
+std::size_t RpcServer::queued_bytes() const {
+  std::size_t total = 0;
+  for (const auto& [id, weak] : impl_->state->connections) {
+    if (auto connection = weak.lock()) total += connection->queued_bytes();
+  }
+  return total;
+}
+
 }  // namespace tgd::rpc

@@ -105,6 +105,9 @@ class RpcServer {
   std::string tcp_host() const;                   // the listener's host (configured, or adopted address)
   bool tcp_adopted() const;                       // the TCP listener came from adopt_tcp_listener
   Stats stats() const;
+  // Answers queued on the connections and not yet handed to the kernel (a graceful stop waits
+  // for them before closing the connections).
+  std::size_t queued_bytes() const;
 
   struct Impl;
 
