@@ -377,7 +377,7 @@ name = "second"
 
 class GracefulStopTest(SystemdCase):
     def test_sigterm_lets_calls_in_flight_answer_refuses_new_ones_then_cancels_the_rest(self):
-        self.write_config('[limits]\nstop_grace = "3s"\n')
+        self.write_config('[limits]\nstop_grace = "10s"\n')
         daemon = self.start_notified("grace")
         busy = LineClient(self.socket)
         self.addCleanup(busy.close)
@@ -387,7 +387,7 @@ class GracefulStopTest(SystemdCase):
         time.sleep(0.2)  # the sleep is in flight
         began = time.monotonic()
         daemon.send_signal(signal.SIGTERM)
-        self.wait_log("grace", "1 call(s) in flight: up to 3s for them to finish")
+        self.wait_log("grace", "1 call(s) in flight: up to 10s for them to finish")
         # Nothing new connects; a new call on an open connection is refused with its own code.
         self.assertFalse(os.path.exists(self.socket))
         refused = idle.call("status")
@@ -397,7 +397,7 @@ class GracefulStopTest(SystemdCase):
         self.assertEqual(answer["id"], short)
         self.assertEqual(answer.get("result"), {"slept": 1}, answer)
         self.assertEqual(daemon.wait(timeout=30), 0, self.log("grace"))
-        self.assertLess(time.monotonic() - began, 2.5)
+        self.assertLess(time.monotonic() - began, 8)  # the 1 s sleep, not the 10 s grace
         self.assertNotIn("cancelling", self.full_log("grace"))
 
         # A call longer than the grace: cancelled when the grace ends, the exit still clean.
