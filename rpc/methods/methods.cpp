@@ -47,21 +47,20 @@ awaitable<Outcome> Methods::call(const Request& request, std::shared_ptr<Caller>
   std::string params = request.params;
   if (refusing_) co_return Error{codes::kStopping, "tgd is stopping: no new calls", {}};
   Impl& impl = *impl_;
+  Impl::MethodStats& stats = impl.stats_of(method);
   ++impl.in_flight;
-  auto named = impl.in_flight_by_method.try_emplace(method, 0).first;
-  ++named->second;
+  ++stats.in_flight;
   struct Leave {
     Impl& impl;
-    std::map<std::string, std::uint64_t, std::less<>>::iterator named;
     Impl::MethodStats& stats;
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     Impl::MethodStats::Result result = Impl::MethodStats::Result::Error;  // kept if the call threw
     ~Leave() {
       --impl.in_flight;
-      if (--named->second == 0) impl.in_flight_by_method.erase(named);
+      --stats.in_flight;
       stats.record(result, std::chrono::steady_clock::now() - start);
     }
-  } leave{impl, named, impl.stats_of(method)};
+  } leave{impl, stats};
   Outcome outcome = co_await impl.call(std::move(method), std::move(params), std::move(caller));
   leave.result = Impl::MethodStats::result_of(outcome);
   co_return std::move(outcome);

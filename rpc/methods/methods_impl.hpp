@@ -89,9 +89,8 @@ struct Methods::Impl {
   methods::ParamRewriter rewriter;
   simdjson::dom::parser parser;
   std::uint64_t in_flight = 0;
-  // The same by method name (entries go at zero): what a stall warning lists.
-  std::map<std::string, std::uint64_t, std::less<>> in_flight_by_method;
-  // Requests in flight by method, "3 requests in flight: messages.sendMessage ×2, sleep ×1".
+  // Requests in flight by method (MethodStats::in_flight), "3 request(s) in flight:
+  // messages.sendMessage x2, sleep": what a stall warning lists.
   std::string in_flight_summary() const;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
@@ -103,6 +102,7 @@ struct Methods::Impl {
     std::uint64_t ok = 0;
     std::uint64_t telegram_errors = 0;  // errors with Telegram's code (an rpc_error passed on)
     std::uint64_t errors = 0;           // tgd's own errors (JSON-RPC and -32000.. codes)
+    std::uint64_t in_flight = 0;        // running now
     LatencyHistogram latency;
     enum class Result : std::uint8_t { Ok, TelegramError, Error };
     static Result result_of(const Outcome& outcome);

@@ -33,12 +33,15 @@ double n(std::uint64_t value) { return static_cast<double>(value); }
 std::string Methods::Impl::in_flight_summary() const {
   std::string out = std::to_string(in_flight) + " request(s) in flight";
   const char* separator = ": ";
-  for (const auto& [method, count] : in_flight_by_method) {
+  const auto list = [&](std::string_view method, std::uint64_t count) {
+    if (count == 0) return;
     out += separator;
     out += method;
     if (count > 1) out += " x" + std::to_string(count);
     separator = ", ";
-  }
+  };
+  for (const auto& [method, stats] : method_stats) list(method, stats.in_flight);
+  list("(unknown)", unknown_method_stats.in_flight);
   return out;
 }
 
